@@ -1,0 +1,333 @@
+"""Builds the telegram.ext.Application: handlers, limits, delivery workers, jobs.
+
+Layout follows python-telegram-bot's rules-bot: one module per area under bot/handlers, registered
+here in groups. Group -1 is a guard that runs before everything (floods, edited messages, unknown
+groups) and stops an update with ApplicationHandlerStop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable
+from typing import Any
+
+from knowledge.search import SearchIndex
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.config import Config
+from bot.delivery import OutboxWorker
+from bot.handlers import citizen, committee, questions, reports
+from bot.routing import PlaceFinder
+from bot.services import SERVICES_KEY, Services, UserRateLimiter, get_services
+from bot.texts import citizen as TCit
+from bot.texts import committee as TCom
+from bot.texts.common import (
+    GROUP_COMMANDS,
+    INTERNAL_ERROR,
+    PRIVATE_COMMANDS,
+    RATE_LIMITED,
+    STALE_BUTTON,
+    UNKNOWN_COMMAND,
+)
+from knowledge.loader import KnowledgeBase
+from storage import Store
+
+log = logging.getLogger(__name__)
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different people run concurrently; one person's updates run in order.
+
+    PTB's built-in concurrency gives no per-user order, and the feedback flow is a state machine:
+    two messages of one citizen must not race on the same draft.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _order_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def _order_key(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_user is not None:
+            return update.effective_user.id
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+    return None
+
+
+def build_application(
+    config: Config,
+    store: Store,
+    kb: KnowledgeBase,
+    index: SearchIndex,
+    *,
+    token: str,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    delivery_workers: int = 1,
+    max_concurrent_updates: int = 64,
+    worker_options: dict[str, Any] | None = None,
+) -> Application:  # type: ignore[type-arg]
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(
+            overall_max_rate=config.limits.overall_per_second, overall_time_period=1,
+            group_max_rate=config.limits.group_per_minute, group_time_period=60,
+            max_retries=0,  # a 429 reaches the outbox, which reschedules the row itself
+        ))
+        .concurrent_updates(PerUserUpdateProcessor(max_concurrent_updates))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    application = builder.build()
+    services = Services(
+        config=config, store=store, kb=kb, index=index, places=PlaceFinder(config),
+        limiter=UserRateLimiter(config.limits.citizen_messages_per_minute),
+    )
+    services.workers = [OutboxWorker(store, application.bot, **(worker_options or {}))
+                        for _ in range(delivery_workers)]
+    application.bot_data[SERVICES_KEY] = services
+    _add_handlers(application)
+    reports.schedule_jobs(application, config)
+    return application
+
+
+def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(TypeHandler(Update, guard), group=-1)
+
+    app.add_handler(CommandHandler("start", citizen.cmd_start, private))
+    app.add_handler(CommandHandler("gopy", citizen.cmd_gopy, private))
+    app.add_handler(CommandHandler("huy", citizen.cmd_huy, private))
+    app.add_handler(CommandHandler("trangthai", citizen.cmd_status, private))
+    app.add_handler(CommandHandler("xoadulieu", citizen.cmd_delete_data, private))
+    app.add_handler(CommandHandler(["trogiup", "help"], citizen.cmd_help, private))
+    app.add_handler(CommandHandler(["trogiup", "help"], group_help, groups))
+    app.add_handler(CommandHandler("id", committee.cmd_id))
+    questions.add_handlers(app)
+    reports.add_handlers(app)
+    app.add_handler(CommandHandler(["start", "gopy"], group_to_private, groups))
+    app.add_handler(CallbackQueryHandler(dispatch_callback))
+    app.add_handler(InlineQueryHandler(questions.on_inline_query))
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+                                   citizen.on_private_message))
+    app.add_handler(MessageHandler(groups & filters.REPLY & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+                                   committee.on_group_message))
+    app.add_error_handler(on_error)
+
+
+async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first for every update: refuse floods, ignore what is not ours, explain edited messages."""
+    services = get_services(context)
+    chat = update.effective_chat
+    user = update.effective_user
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        if chat is not None and chat.type == "private":
+            await chat.send_message(TCit.EDITED_MESSAGE_IGNORED)
+        raise ApplicationHandlerStop
+    if update.channel_post is not None:
+        raise ApplicationHandlerStop
+    if chat is not None and chat.type in ("group", "supergroup"):
+        if services.config.committee_by_chat(chat.id) is None:
+            message = update.effective_message
+            text = message.text if message is not None else None
+            if text and text.split("@")[0].split()[0] == "/id":
+                return  # /id must work in an unknown group: it is how the group gets configured
+            if text and text.startswith("/") and _addressed_to_us(text, context):
+                await chat.send_message(TCom.GROUP_UNKNOWN)
+            if update.callback_query is not None and not services.is_admin(user.id if user else None):
+                await update.callback_query.answer(TCom.NOT_OWNER, show_alert=True)
+            raise ApplicationHandlerStop
+        return  # committee groups: officials are not rate limited
+    if user is not None and chat is not None and chat.type == "private":
+        if not services.limiter.allow(user.id):
+            if services.limiter.should_warn(user.id):
+                await chat.send_message(RATE_LIMITED)
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            raise ApplicationHandlerStop
+
+
+def _addressed_to_us(text: str, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    command = text.split()[0]
+    return "@" not in command or command.split("@", 1)[1].lower() == (context.bot.username or "").lower()
+
+
+async def dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every button press: parse the payload (refusing anything malformed), then route by prefix."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.parse(query.data)
+    chat = update.effective_chat
+    in_private = chat is not None and chat.type == "private"
+    handlers = {
+        cb.MENU: citizen.on_menu_button,
+        cb.FLOW: _flow_button,
+        cb.OFFER: citizen.on_offer_button,
+        cb.CITIZEN: citizen.on_citizen_button,
+        cb.DELETE: citizen.on_delete_button,
+        cb.QUESTION: questions.on_button,
+    }
+    if data is not None and data.prefix == cb.COMMITTEE and not in_private:
+        await committee.on_committee_button(update, context, data)
+        return
+    handler = handlers.get(data.prefix) if data is not None else None
+    if data is None or handler is None or (not in_private and data.prefix != cb.QUESTION):
+        await query.answer(STALE_BUTTON, show_alert=True)
+        return
+    await handler(update, context, data)
+
+
+async def _flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
+    from bot.handlers import flow
+
+    await flow.on_flow_button(update, context, data)
+
+
+async def group_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(TCom.GROUP_HELP)
+
+
+async def group_to_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(TCit.GROUP_ONLY_PRIVATE.format(link=f"https://t.me/{context.bot.username}"))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(UNKNOWN_COMMAND)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the update id (never the token), and tell the person something went wrong."""
+    log.error("error while handling update %s", getattr(update, "update_id", None), exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(INTERNAL_ERROR[:190], show_alert=True)
+            elif update.effective_chat.type == "private":
+                await update.effective_chat.send_message(INTERNAL_ERROR)
+        except TelegramError:
+            pass
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(c, d) for c, d in PRIVATE_COMMANDS],
+                              scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands([BotCommand(c, d) for c, d in GROUP_COMMANDS], scope=BotCommandScopeAllGroupChats())
+    for worker in application.bot_data[SERVICES_KEY].workers:
+        worker.start()
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    for worker in application.bot_data[SERVICES_KEY].workers:
+        await worker.stop()
+
+
+def install_token_redaction(token: str) -> None:
+    """Keep the token out of every log record: httpx logs request URLs, and they contain it."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_hopthu_redacts", None) == token:
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        message = str(record.msg)
+        if token in message or any(token in str(a) for a in (record.args or ())):
+            record.msg = record.getMessage().replace(token, "<token>")
+            record.args = None
+        return record
+
+    factory._hopthu_redacts = token  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+async def start_bot(application: Application, *, webhook: dict[str, Any] | None = None,  # type: ignore[type-arg]
+                    poll_interval: float = 0.0, poll_timeout: int = 10) -> None:
+    """Initialise, run post_init (commands, delivery workers) and start receiving updates.
+
+    `Application.run_polling` does the same but owns the event loop; tests, the demo and the CLI
+    need to start the bot inside a loop they already run.
+    """
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    if webhook is not None:
+        await application.updater.start_webhook(**webhook)
+    else:
+        await application.updater.start_polling(
+            poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+        )
+
+
+async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """The reverse of start_bot; safe to call after a partial start."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+    await application.shutdown()

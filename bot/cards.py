@@ -1,0 +1,142 @@
+"""The committee's card for a submission, and the Bot API payloads that carry it.
+
+Payloads are plain dicts because they are stored in the outbox and sent later, possibly by another
+replica; `to_dict()` of PTB's own objects keeps them exactly what the Bot API expects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.search import SearchIndex
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.config import Config
+from bot.format import esc, fmt_date, fmt_time, truncate
+from bot.texts import committee as TC
+from bot.texts.common import ANONYMOUS, KIND_LABELS, STATUS_ICONS, STATUS_LABELS
+from knowledge.model import ArticleRef, KnowledgeBase
+
+FINAL_STATUSES = frozenset({"resolved", "out_of_scope"})
+# What each button does to the status; "reply" and "forward" open a dialogue instead.
+STATUS_ACTIONS: dict[str, str] = {
+    "ack": "acknowledged",
+    "prog": "in_progress",
+    "done": "resolved",
+    "oos": "out_of_scope",
+}
+
+
+def related_article(
+    config: Config, kb: KnowledgeBase, index: SearchIndex, topic_id: str | None, text: str
+) -> ArticleRef | None:
+    """The article most related to a submission: the search when it is sure, else the topic's first."""
+    result = index.search(text, limit=1)
+    if result.sure and result.hits:
+        hit = result.hits[0]
+        current = hit.current[0] if hit.current else None
+        return current or ArticleRef(hit.document, hit.article)
+    topic = config.topics.get(topic_id or "")
+    if topic and topic.articles:
+        ref = topic.articles[0]
+        return ArticleRef(ref.document, ref.article)
+    return None
+
+
+def article_label(kb: KnowledgeBase, ref: ArticleRef | None) -> str:
+    """"Điều 11 Luật 10/2022/QH15 — Nội dung công khai…", escaped."""
+    if ref is None:
+        return TC.CARD_NO_ARTICLE
+    article = kb.article(ref.document, ref.article)
+    name = f"Điều {ref.article} {kb.label(ref.document)}"
+    if article is not None and article.title:
+        name += f" — {article.title}"
+    return TC.CARD_ARTICLE.format(article=esc(name))
+
+
+def card_text(config: Config, kb: KnowledgeBase, sub: Any, *, sender: str | None, attachments: int,
+              ref: ArticleRef | None, forwarded_from: str | None = None) -> str:
+    """The card; `sender` is None for anonymous submissions, and nothing else names the citizen."""
+    tz = config.timezone
+    topic = config.topics.get(sub.topic_id)
+    text = TC.CARD.format(
+        icon=STATUS_ICONS.get(sub.status, ""),
+        kind=esc(KIND_LABELS.get(sub.kind, sub.kind)),
+        code=esc(sub.code),
+        status=esc(STATUS_LABELS.get(sub.status, sub.status)),
+        topic=esc(topic.name if topic else sub.topic_id),
+        place=esc(config.unit_label(sub.unit_id) if sub.unit_id in config.units else sub.unit_id),
+        date=fmt_time(sub.created_at, tz),
+        sender=esc(sender) if sender else ANONYMOUS,
+        due_ack=fmt_date(sub.due_ack_at, tz),
+        due_resolve=fmt_date(sub.due_resolve_at, tz),
+        article=article_label(kb, ref),
+        text=esc(sub.text),
+    )
+    if forwarded_from:
+        text += TC.CARD_FORWARDED_FROM.format(committee=esc(forwarded_from))
+    if attachments:
+        text += TC.CARD_ATTACHMENTS.format(count=attachments)
+    if sub.status not in FINAL_STATUSES:
+        text += TC.CARD_FOOTER
+    return truncate(text, 4096)
+
+
+def card_keyboard(sub: Any) -> InlineKeyboardMarkup | None:
+    """Buttons for what may still happen; none once the submission is closed."""
+    if sub.status in FINAL_STATUSES:
+        return None
+    sid = sub.id
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=cb.make(cb.COMMITTEE, action, sid))
+
+    rows = []
+    first = []
+    if sub.status in ("new", "forwarded"):
+        first.append(button(TC.BUTTON_ACK, "ack"))
+    if sub.status in ("new", "forwarded", "acknowledged", "answered"):
+        first.append(button(TC.BUTTON_PROGRESS, "prog"))
+    if first:
+        rows.append(first)
+    rows.append([button(TC.BUTTON_REPLY, "reply"), button(TC.BUTTON_FORWARD, "fwd")])
+    rows.append([button(TC.BUTTON_RESOLVED, "done"), button(TC.BUTTON_OUT_OF_SCOPE, "oos")])
+    return InlineKeyboardMarkup(rows)
+
+
+def forward_keyboard(config: Config, sub: Any) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(c.name, callback_data=cb.make(cb.COMMITTEE, "fto", sub.id, c.id))]
+        for c in config.committees.values()
+        if c.id != sub.committee_id
+    ]
+    rows.append([InlineKeyboardButton(TC.BUTTON_BACK, callback_data=cb.make(cb.COMMITTEE, "back", sub.id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def send_message_payload(chat_id: int, text: str, *, keyboard: InlineKeyboardMarkup | None = None,
+                         reply_to: int | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": "HTML",
+        "link_preview_options": {"is_disabled": True},
+    }
+    if keyboard is not None:
+        payload["reply_markup"] = keyboard.to_dict()
+    if reply_to is not None:
+        payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+    return payload
+
+
+def copy_message_payload(chat_id: int, from_chat_id: int, message_id: int, *,
+                         caption: str | None = None, reply_to: int | None = None) -> dict[str, Any]:
+    """copyMessage, never forwardMessage: a copy carries no trace of who sent the original."""
+    payload: dict[str, Any] = {"chat_id": chat_id, "from_chat_id": from_chat_id, "message_id": message_id}
+    if caption is not None:
+        payload["caption"] = caption
+        payload["parse_mode"] = "HTML"
+    if reply_to is not None:
+        payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+    return payload

@@ -1,0 +1,71 @@
+"""Vietnamese labels shared by every part of the bot: kinds, statuses, commands, generic answers.
+
+Strings that take user input are formatted with already-escaped values (see bot.format.esc);
+every message is sent with parse_mode HTML.
+"""
+
+KIND_LABELS: dict[str, str] = {
+    "gop_y": "Góp ý",
+    "phan_anh": "Phản ánh",
+    "kien_nghi": "Kiến nghị",
+    "khieu_nai": "Khiếu nại",
+    "to_cao": "Tố cáo",
+}
+KIND_HINTS: dict[str, str] = {
+    "gop_y": "đóng góp ý kiến để chính quyền làm tốt hơn",
+    "phan_anh": "báo cho chính quyền biết một việc đang xảy ra",
+    "kien_nghi": "đề nghị chính quyền xem xét, giải quyết một việc",
+    "khieu_nai": "đề nghị xem xét lại một quyết định, hành vi hành chính ảnh hưởng đến bạn",
+    "to_cao": "báo cho cơ quan có thẩm quyền về hành vi vi phạm pháp luật",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "new": "Mới",
+    "acknowledged": "Đã tiếp nhận",
+    "in_progress": "Đang xử lý",
+    "answered": "Đã trả lời",
+    "resolved": "Đã giải quyết",
+    "forwarded": "Đã chuyển",
+    "out_of_scope": "Không thuộc thẩm quyền",
+}
+STATUS_ICONS: dict[str, str] = {
+    "new": "🆕",
+    "acknowledged": "📥",
+    "in_progress": "⏳",
+    "answered": "💬",
+    "resolved": "✅",
+    "forwarded": "↪️",
+    "out_of_scope": "🚫",
+}
+
+# setMyCommands: (command, description). Private chats and committee groups get different lists.
+PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Mở menu chính"),
+    ("gopy", "Gửi góp ý, phản ánh, kiến nghị"),
+    ("hoi", "Hỏi về quy chế dân chủ ở cơ sở"),
+    ("trangthai", "Xem tình trạng ý kiến đã gửi"),
+    ("vanban", "Xem các văn bản pháp luật"),
+    ("apdung", "Văn bản nào áp dụng cho tôi?"),
+    ("huy", "Hủy việc đang làm"),
+    ("trogiup", "Hướng dẫn sử dụng"),
+    ("xoadulieu", "Xóa dữ liệu cá nhân của tôi"),
+)
+GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("thongke", "Thống kê ý kiến của ban"),
+    ("quahan", "Các ý kiến quá hạn"),
+    ("baocao", "Báo cáo Excel và biểu đồ: /baocao [từ] [đến]"),
+    ("id", "Xem chat id của nhóm"),
+    ("trogiup", "Hướng dẫn cho cán bộ"),
+)
+
+UNKNOWN_COMMAND = "Bot không có lệnh này. Gõ /trogiup để xem các lệnh."
+RATE_LIMITED = "Bạn gửi hơi nhanh. Vui lòng đợi một chút rồi gửi tiếp — tin của bạn trước đó vẫn được giữ."
+INTERNAL_ERROR = (
+    "Xin lỗi, bot gặp trục trặc khi xử lý tin này. Dữ liệu bạn đã gửi trước đó vẫn an toàn; "
+    "vui lòng thử lại sau ít phút."
+)
+STALE_BUTTON = "Nút này đã cũ hoặc không còn dùng được."
+NOT_ALLOWED = "Bạn không có quyền thực hiện thao tác này."
+UNSUPPORTED_IN_GROUP = "Lệnh này chỉ dùng trong tin nhắn riêng với bot."
+DATE_FORMAT = "%d/%m/%Y %H:%M"
+ANONYMOUS = "ẩn danh"
