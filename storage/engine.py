@@ -1,0 +1,102 @@
+"""Database URL resolution and engine creation (SQLite tuned for concurrent writers).
+
+Why the SQLite settings:
+
+* WAL journal: readers never block the writer and the writer never blocks readers.
+* `busy_timeout`: a second writer (another task, another worker process) waits for the lock instead of
+  failing at once with "database is locked".
+* Transactions that write start with `BEGIN IMMEDIATE`. With a plain (deferred) BEGIN a transaction
+  that first reads and then writes can fail with SQLITE_BUSY immediately when another writer committed
+  in between (busy_timeout does not help there). Taking the write lock up front makes writers queue
+  politely. Read-only work uses a deferred BEGIN so it never waits for writers.
+* `foreign_keys=ON`: SQLite ignores foreign keys (and ON DELETE) otherwise.
+* `synchronous=FULL`: a tracking code is shown only after the commit is on disk.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hopthu.sqlite3"
+ENV_DATABASE_URL = "HOPTHU_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "hopthu_write"
+
+
+def normalize_url(url: str) -> str:
+    """Give a URL the async driver this project uses: `sqlite://` → `sqlite+aiosqlite://`,
+    `postgres://`/`postgresql://` → `postgresql+asyncpg://`. Other URLs are returned unchanged."""
+    for prefix, replacement in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(prefix):
+            return replacement + url[len(prefix) :]
+    return url
+
+
+def resolve_database_url(config_url: str | None) -> str:
+    """The database URL to use: env HOPTHU_DATABASE_URL, else bot.yaml's `database_url`, else the default
+    SQLite file `data/hopthu.sqlite3` (relative to the working directory).
+
+    For a SQLite file the parent directory is created, so a fresh checkout runs without setup.
+    """
+    url = (os.environ.get(ENV_DATABASE_URL) or "").strip() or (config_url or "").strip()
+    url = normalize_url(url or DEFAULT_DATABASE_URL)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another engine or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for `url`; SQLite gets the pragmas and BEGIN handling described above.
+
+    Use `engine.execution_options(hopthu_write=True)` for connections that will write.
+    """
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_async_engine(url, **kwargs)
+
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN out of the driver's hands; the "begin" listener below issues it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
