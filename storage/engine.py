@@ -49,7 +49,12 @@ def resolve_database_url(config_url: str | None) -> str:
     For a SQLite file the parent directory is created, so a fresh checkout runs without setup.
     """
     url = (os.environ.get(ENV_DATABASE_URL) or "").strip() or (config_url or "").strip()
-    url = normalize_url(url or DEFAULT_DATABASE_URL)
+    return prepare_url(url or DEFAULT_DATABASE_URL)
+
+
+def prepare_url(url: str) -> str:
+    """`normalize_url`, and create the directory of a SQLite file."""
+    url = normalize_url(url)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

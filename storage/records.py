@@ -10,7 +10,7 @@ code to a Vietnamese sentence in `bot/texts/`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,17 +120,43 @@ class NewAttachment:
     source_message_id: int | None = None
     data: dict[str, Any] | None = None  # e.g. {"latitude": …, "longitude": …}, file name, mime type, caption
 
+    @classmethod
+    def from_mapping(cls, item: Mapping[str, Any]) -> NewAttachment:
+        """From a draft's JSON: kind, file_id, file_unique_id, chat_id/source_chat_id,
+        message_id/source_message_id; every other key goes to `data`."""
+        known = {
+            "kind",
+            "file_id",
+            "file_unique_id",
+            "chat_id",
+            "source_chat_id",
+            "message_id",
+            "source_message_id",
+            "data",
+        }
+        extra = {k: v for k, v in item.items() if k not in known}
+        data = {**(item.get("data") or {}), **extra} or None
+        return cls(
+            kind=AttachmentKind(item["kind"]),
+            file_id=item.get("file_id"),
+            file_unique_id=item.get("file_unique_id"),
+            source_chat_id=item.get("source_chat_id", item.get("chat_id")),
+            source_message_id=item.get("source_message_id", item.get("message_id")),
+            data=data,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class NewSubmission:
-    """Everything the citizen confirmed with "Gửi". Name and phone are ignored when `anonymous` is true."""
+    """Everything the citizen confirmed with "Gửi". Name and phone are ignored when `anonymous` is true.
+    `chat_id` is the citizen's private chat (None: the same as the user id, as Telegram has it)."""
 
     user_id: int
-    chat_id: int
     kind: Kind
     committee_id: str
     text: str
     anonymous: bool
+    chat_id: int | None = None
     topic_id: str | None = None
     unit_id: str | None = None
     name: str | None = None
@@ -138,6 +164,17 @@ class NewSubmission:
     attachments: Sequence[NewAttachment] = ()
     due_ack_at: datetime | None = None  # default: now + Store.deadlines.acknowledge
     due_resolve_at: datetime | None = None  # default: now + Store.deadlines.resolve
+
+    @classmethod
+    def from_fields(cls, **fields: Any) -> NewSubmission:
+        """Build from keywords; attachments may be NewAttachment objects or mappings."""
+        items = fields.pop("attachments", None) or ()
+        return cls(
+            **fields,
+            attachments=tuple(
+                a if isinstance(a, NewAttachment) else NewAttachment.from_mapping(a) for a in items
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +420,15 @@ class DeletionReport:
     pending_deliveries: int = 0
     audit_entries_anonymised: int = 0
     questions_unlinked: int = 0
+
+    @property
+    def removed_anything(self) -> bool:
+        return self.found
+
+    @property
+    def submissions_kept(self) -> int:
+        """How many submissions stay with the committees, anonymous."""
+        return len(self.remaining_codes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,6 +191,11 @@ class Store:
         return self._writer
 
     @property
+    def display_url(self) -> str:
+        """The URL with the password hidden, for logs and start-up messages."""
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+    @property
     def dialect(self) -> str:
         """"sqlite" or "postgresql"."""
         return sa.engine.make_url(self.url).get_backend_name()
@@ -374,19 +379,26 @@ class Store:
 
     async def submit(
         self,
-        new: NewSubmission,
+        new: NewSubmission | None = None,
         outbox: OutboxArg = None,
         *,
         draft_version: int | None = None,
         now: datetime | None = None,
+        **fields: Any,
     ) -> Submission:
         """Store a submission with a fresh tracking code, its attachments, the "created" audit entry and
         the outbox rows (card to the committee, confirmation…) in ONE commit, then return it.
 
+        Give either a `NewSubmission` or its fields as keywords (`user_id=…, kind=…, committee_id=…,
+        text=…, anonymous=…`; attachments may then be mappings, see `NewAttachment.from_mapping`).
         draft_version: if given, the user's draft with exactly that version is deleted in the same
         transaction, and DraftConflict is raised (nothing stored) if it is gone or newer — so a double tap
         on "Gửi", or two replicas handling it, store one submission.
         """
+        if new is None:
+            new = NewSubmission.from_fields(**fields)
+        elif fields:
+            raise TypeError("give a NewSubmission or keyword fields, not both")
         kind = Kind(new.kind)
         text = (new.text or "").strip()
         if not text:
@@ -407,7 +419,8 @@ class Store:
                 )
                 if deleted.rowcount != 1:
                     raise DraftConflict(await self._fetch_draft(conn, new.user_id))
-            citizen_id = await self._upsert_citizen(conn, new.user_id, new.chat_id, name, phone, now)
+            chat_id = new.chat_id if new.chat_id is not None else new.user_id
+            citizen_id = await self._upsert_citizen(conn, new.user_id, chat_id, name, phone, now)
             values: dict[str, Any] = {
                 "kind": str(kind),
                 "topic_id": new.topic_id,
@@ -461,7 +474,7 @@ class Store:
                 contact_name=name,
                 contact_phone=phone,
                 citizen_user_id=new.user_id,
-                citizen_chat_id=new.chat_id,
+                citizen_chat_id=chat_id,
                 personal_data_removed_at=None,
             )
             await self._enqueue_for(conn, outbox, submission, now)
@@ -499,7 +512,7 @@ class Store:
             row = (await conn.execute(_select_submissions().where(submissions.c.code == canonical))).first()
         return _submission(row._mapping) if row else None
 
-    async def get_own_by_code(self, user_id: int, code: str) -> Submission | None:
+    async def get_submission_for_owner(self, code: str, user_id: int) -> Submission | None:
         """The submission with this code if `user_id` sent it; None otherwise — exactly as for an unknown
         code, so nobody can probe which codes exist."""
         canonical = parse_code(code, self.code_prefix)
@@ -546,6 +559,33 @@ class Store:
             return None
         return LinkedMessage(submission=submission, role=link.role, chat_id=chat_id, message_id=message_id)
 
+    async def submission_by_message(self, chat_id: int, message_id: int) -> Submission | None:
+        """`get_by_message` without the role."""
+        linked = await self.get_by_message(chat_id, message_id)
+        return linked.submission if linked else None
+
+    async def message_link(self, submission_id: int, chat_id: int, role: str) -> int | None:
+        """The id of the latest message of `role` ("card", …) for this submission in that chat, or None —
+        so a relayed message can be sent as a reply under the card."""
+        async with self._read() as conn:
+            return (
+                await conn.execute(
+                    sa.select(message_links.c.message_id)
+                    .where(
+                        message_links.c.submission_id == submission_id,
+                        message_links.c.chat_id == chat_id,
+                        message_links.c.role == role,
+                    )
+                    .order_by(message_links.c.id.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+
+    async def is_owner(self, submission_id: int, user_id: int) -> bool:
+        """Did `user_id` send this submission (and is still linked to it)?"""
+        async with self._read() as conn:
+            return await self._owner_user_id(conn, submission_id) == user_id
+
     async def link_message(
         self, chat_id: int, message_id: int, submission_id: int, role: str, *, now: datetime | None = None
     ) -> bool:
@@ -583,6 +623,8 @@ class Store:
                 .order_by(audit_log.c.at, audit_log.c.id)
             )
             return [_audit(r._mapping) for r in rows]
+
+    audit_trail = list_audit
 
     async def _fetch_submission(self, conn: AsyncConnection, submission_id: int) -> Submission | None:
         row = (await conn.execute(_select_submissions().where(submissions.c.id == submission_id))).first()
@@ -635,6 +677,8 @@ class Store:
                 .order_by(attachments.c.id)
             )
             return [_attachment(r._mapping) for r in rows]
+
+    attachments = list_attachments
 
     # -------------------------------------------------------------------------------- status changes
 
@@ -734,12 +778,16 @@ class Store:
         outbox: OutboxArg = None,
         *,
         status: Status | str | None = None,
+        mark_answered: bool = False,
         expected_committee: str | None = None,
         now: datetime | None = None,
     ) -> Submission:
         """Record a message in the thread: an official/admin answering the citizen, or the citizen
-        answering the committee (only the owner: Refused "not_owner"). With `status`, the reply also moves
-        the submission (e.g. to "answered") in the same commit, or is refused as a whole."""
+        answering the committee (only the owner: Refused "not_owner").
+
+        status: also move the submission to this status in the same commit, or refuse the whole reply.
+        mark_answered: an official's reply moves the submission to "answered" when that transition is
+        allowed, and leaves the status alone otherwise (a second answer, an answer after "resolved")."""
         body = (text or "").strip()
         if not body:
             raise Refused("empty_text")
@@ -758,6 +806,13 @@ class Store:
             else:
                 raise Refused("bad_actor")
             await self._audit(conn, submission_id, actor, action, now, note=body)
+            if (
+                status is None
+                and mark_answered
+                and action is AuditAction.REPLY_TO_CITIZEN
+                and refusal_reason(current["status"], Status.ANSWERED) is None
+            ):
+                status = Status.ANSWERED
             if status is not None:
                 target = Status(status)
                 if target is Status.FORWARDED:
@@ -1476,7 +1531,7 @@ class Store:
 
     # ------------------------------------------------------------------------------ personal data
 
-    async def delete_citizen_data(self, user_id: int, *, now: datetime | None = None) -> DeletionReport:
+    async def delete_personal_data(self, user_id: int, *, now: datetime | None = None) -> DeletionReport:
         """`/xoadulieu`: remove the citizen's personal data — the citizen row (ids, name, phone), their
         draft, the name/phone/link on their submissions, links to messages in their private chat, queued
         messages to them, their id in the audit trail and question log. The submissions' content stays with

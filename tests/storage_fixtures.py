@@ -1,0 +1,161 @@
+"""Database fixtures, imported by tests/conftest.py.
+
+* `db_url`: a fresh SQLite file per test, or (second parameter) the session's PostgreSQL test database,
+  emptied before each test. PostgreSQL runs need HOPTHU_TEST_PG_URL (e.g.
+  postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, which .ci/run exports); without it the
+  PostgreSQL half skips with the reason.
+* `store`: an open `Store` on `db_url` — so a test that takes `store` runs on both engines.
+* `sqlite_store`: SQLite only, for tests that just need somewhere to keep data.
+* `pg_url`: the session's PostgreSQL database (created as hopthu_test_<random>, migrated to head,
+  dropped at the end of the session).
+* `empty_db_url`: a brand-new empty database per test (SQLite file or PostgreSQL database).
+* `clock`: a `FakeClock`; set `store.clock = clock` to freeze and move time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage import Store
+from storage.engine import normalize_url
+from storage.migrate import upgrade
+from storage.models import metadata
+
+PG_ENV = "HOPTHU_TEST_PG_URL"
+PG_SKIP_REASON = (
+    f"PostgreSQL tests need {PG_ENV}=postgresql+asyncpg://USER@HOST:PORT/DB (a server where USER may "
+    "create databases); .ci/run sets it when a local server runs"
+)
+
+T = TypeVar("T")
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, even if an event loop runs in this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+class FakeClock:
+    """A clock that stands still until told to move."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def pg_server_url() -> str | None:
+    value = (os.environ.get(PG_ENV) or "").strip()
+    return normalize_url(value) if value else None
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text(sql))
+    finally:
+        await engine.dispose()
+
+
+def create_pg_database(server_url: str) -> str:
+    """Create an empty database next to `server_url`'s and return its URL."""
+    name = f"hopthu_test_{uuid.uuid4().hex[:12]}"
+    run_sync(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(server_url: str, url: str) -> None:
+    name = make_url(url).database
+    run_sync(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    server = pg_server_url()
+    if server is None:
+        pytest.skip(PG_SKIP_REASON)
+    url = create_pg_database(server)
+    try:
+        run_sync(upgrade(url))
+        yield url
+    finally:
+        drop_pg_database(server, url)
+
+
+async def truncate_all(store: Store) -> None:
+    """Empty every table of a PostgreSQL test database (fast, keeps the schema)."""
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    async with store.writer.begin() as conn:
+        await conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'hopthu.sqlite3'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest_asyncio.fixture
+async def store(db_url: str) -> AsyncIterator[Store]:
+    st = Store(db_url)
+    await st.open()
+    if st.dialect == "postgresql":
+        await truncate_all(st)
+    try:
+        yield st
+    finally:
+        await st.close()
+
+
+@pytest_asyncio.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    st = Store(f"sqlite+aiosqlite:///{tmp_path / 'hopthu.sqlite3'}")
+    await st.open()
+    try:
+        yield st
+    finally:
+        await st.close()
+
+
+@pytest.fixture(params=ENGINES)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = pg_server_url()
+    if server is None:
+        pytest.skip(PG_SKIP_REASON)
+    url = create_pg_database(server)
+    try:
+        yield url
+    finally:
+        drop_pg_database(server, url)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
