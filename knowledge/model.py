@@ -1,0 +1,210 @@
+"""Plain, immutable records of the knowledge base, as the loader builds them from the YAML files.
+
+Everything outside `knowledge/` (bot, CLI, tests) reads these; nothing writes them after loading, so
+one loaded knowledge base can be shared by every handler and the search index without locks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Legal status of a document today."""
+
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    UNCLEAR = "unclear"
+
+
+class Verified(StrEnum):
+    """How much of an article was confirmed from sources; `none` articles are pointers only."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """An article of a document, named by the document's official number (the public identifier)."""
+
+    document: str
+    article: int
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """What replaced a document, and since when."""
+
+    document: str
+    since: dt.date | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedDocument:
+    """A document referenced by the KB but not held in it (so references to it can still be checked)."""
+
+    number: str
+    title: str
+    link: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article. `summary` is None exactly when `verified` is none (the bot then gives only a pointer)."""
+
+    number: int
+    title: str | None
+    verified: Verified
+    summary: str | None
+    missing: str | None
+    keywords: tuple[str, ...]
+    questions: tuple[str, ...]
+    sources: tuple[str, ...]
+    current: tuple[ArticleRef, ...]
+    document: str  # official number of the document holding it
+    chapter_index: int  # position of its chapter in Document.chapters
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A chapter as written in the document (roman numbers for laws); number/title None when unknown."""
+
+    number: str | None
+    title: str | None
+    title_verified: bool
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One legal document (one YAML file)."""
+
+    id: str
+    number: str
+    kind: str
+    title: str
+    issuer: str
+    signer: str | None
+    issued: dt.date
+    effective: dt.date
+    status: Status
+    status_note: str | None
+    replaced_by: tuple[Replacement, ...]
+    related_documents: tuple[RelatedDocument, ...]
+    source: str
+    aliases: tuple[str, ...]
+    chapters: tuple[Chapter, ...]
+    file: str = ""
+
+    @property
+    def label(self) -> str:
+        """How answers name it: "Pháp lệnh 34/2007/PL-UBTVQH11"."""
+        return f"{self.kind} {self.number}"
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """All articles in order, across chapters."""
+        return tuple(a for ch in self.chapters for a in ch.articles)
+
+    def article(self, number: int) -> Article | None:
+        """The article with this number, or None."""
+        for ch in self.chapters:
+            for a in ch.articles:
+                if a.number == number:
+                    return a
+        return None
+
+
+class Right(StrEnum):
+    """The four pillars of grassroots democracy, in the order answers list them."""
+
+    PUBLIC = "cong_khai"  # what must be made public
+    DECIDE = "ban_quyet_dinh"  # what people discuss and decide
+    COMMENT = "tham_gia_y_kien"  # what people comment on before the authority decides
+    SUPERVISE = "kiem_tra_giam_sat"  # what people check and supervise
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRight:
+    """One main right of a role, with the articles that state it (old and current)."""
+
+    kind: Right
+    text: str
+    refs: tuple[ArticleRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A "who are you" answer of /apdung: which documents applied, what applies today, main rights."""
+
+    id: str
+    title: str
+    description: str
+    old_documents: tuple[str, ...]
+    current_documents: tuple[str, ...]
+    current_note: str
+    rights: tuple[RoleRight, ...]
+    related_documents: tuple[RelatedDocument, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """All documents (ordered as listed for /vanban) and the /apdung roles."""
+
+    documents: tuple[Document, ...]
+    roles: tuple[Role, ...] = ()
+    related_documents: tuple[RelatedDocument, ...] = ()
+
+    # --- browse helpers (what /vanban needs) -------------------------------------------------
+
+    def document(self, key: str) -> Document | None:
+        """A document by official number, id or alias (any spelling `normalize` folds together)."""
+        from knowledge.normalize import normalize  # local: keep model import-light
+
+        wanted = normalize(key)
+        for doc in self.documents:
+            if key in (doc.number, doc.id) or wanted in (normalize(doc.number), normalize(doc.id)):
+                return doc
+        for doc in self.documents:
+            if any(normalize(a) == wanted for a in doc.aliases):
+                return doc
+        return None
+
+    def chapters(self, document: str) -> tuple[Chapter, ...]:
+        """The chapters of a document (empty if unknown)."""
+        doc = self.document(document)
+        return doc.chapters if doc else ()
+
+    def chapter_articles(self, document: str, chapter_index: int) -> tuple[Article, ...]:
+        """The articles of the chapter at `chapter_index` (0-based position) of a document."""
+        chapters = self.chapters(document)
+        if 0 <= chapter_index < len(chapters):
+            return chapters[chapter_index].articles
+        return ()
+
+    def article(self, document: str, number: int) -> Article | None:
+        """Get an article by (document number/id/alias, article number)."""
+        doc = self.document(document)
+        return doc.article(number) if doc else None
+
+    def role(self, role_id: str) -> Role | None:
+        """An /apdung role by id."""
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def related(self, number: str) -> RelatedDocument | None:
+        """A document known only by reference (not held in the KB)."""
+        for doc in self.documents:
+            for rel in doc.related_documents:
+                if rel.number == number:
+                    return rel
+        return next((r for r in self.related_documents if r.number == number), None)
+
+    def label(self, number: str) -> str:
+        """How to name any referenced document: "Luật 10/2022/QH15", or the bare number if external."""
+        doc = self.document(number)
+        return doc.label if doc else number
