@@ -99,12 +99,15 @@ def parse_period(args: Sequence[str] | str, today: date) -> Period:
     if len(words) > 2:
         raise PeriodError(T.PERIOD_TOO_MANY.format(count=len(words)) + "\n" + T.PERIOD_HELP)
     first = _parse_one(words[0])
-    last = _parse_one(words[1]) if len(words) == 2 else first
-    period = Period(first.start, last.end)
-    if period.start > period.end:
-        raise PeriodError(T.PERIOD_REVERSED.format(start=period.start.strftime("%d/%m/%Y"),
-                                                   end=period.end.strftime("%d/%m/%Y")))
-    return period
+    return span(first, _parse_one(words[1]) if len(words) == 2 else first)
+
+
+def span(first: Period, last: Period) -> Period:
+    """From the start of `first` to the end of `last`; PeriodError if that runs backwards."""
+    if first.start > last.end:
+        raise PeriodError(T.PERIOD_REVERSED.format(start=first.start.strftime("%d/%m/%Y"),
+                                                   end=last.end.strftime("%d/%m/%Y")))
+    return Period(first.start, last.end)
 
 
 def _tokens(args: Sequence[str] | str) -> list[str]:

@@ -69,6 +69,7 @@ OVERDUE_DEADLINES = (
 )
 OVERDUE_DEADLINE_KIND = "; {kind}: {days} ngày"
 DIGEST_TITLE = "🌅 <b>Nhắc việc hằng ngày — {committee}</b>\nCó {count} ý kiến quá hạn:"
+DIGEST_MORE = "… và {count} ý kiến quá hạn khác."
 DIGEST_FOOTER = "Gõ /quahan để xem lại, bấm vào thẻ của từng ý kiến để xử lý."
 
 # ------------------------------------------------------------------------------------------ /baocao
@@ -152,5 +153,6 @@ CLI_UNKNOWN_UNIT = "Không có địa bàn «{value}» trong bot.yaml. Các mã 
 CLI_UNKNOWN_COMMITTEE = "Không có ban chỉ đạo «{value}» trong bot.yaml. Các mã có: {known}."
 CLI_NO_USERNAME = "bot.username trong bot.yaml đang trống; cần tên bot để tạo đường dẫn."
 CLI_BAD_PERIOD = "Kỳ báo cáo không hợp lệ: {error}"
-CLI_CONFIG_INVALID = "bot.yaml có lỗi — chạy `hopthu check` để xem chi tiết."
+CLI_TO_WITHOUT_FROM = "--to cần đi kèm --from (hoặc chỉ ghi --from cho một ngày, tháng, quý, năm)."
+CLI_SCHEMA_OLD = "Cơ sở dữ liệu chưa ở phiên bản mới nhất — chạy `hopthu db upgrade` trước."
 CLI_WRITE_FAILED = "Không ghi được tệp {path}: {error}"
