@@ -1,0 +1,4 @@
+"""Shared fixtures: each area keeps its fixtures in its own module, imported here."""
+
+from tests.emulator_fixtures import *  # noqa: F403
+from tests.storage_fixtures import *  # noqa: F403
