@@ -110,16 +110,20 @@ class OutboxWorker:
         return len(rows)
 
     async def _deliver(self, row: Any) -> datetime | None:
+        payload = dict(row.payload)
+        if row.after_message_id is not None and "reply_parameters" not in payload:
+            # Threaded under the message it follows (an attachment under its card).
+            payload["reply_parameters"] = {"message_id": row.after_message_id, "allow_sending_without_reply": True}
         try:
-            result = await self.bot.do_api_request(row.method, api_kwargs=dict(row.payload))
+            result = await self.bot.do_api_request(row.method, api_kwargs=payload)
         except RetryAfter as exc:
             delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             return await self._retry(row, f"429 retry after {seconds}s", seconds)
         except (BadRequest, Forbidden, ChatMigrated, InvalidToken) as exc:
-            if isinstance(exc, BadRequest) and _is_lost_reply_target(exc) and "reply_parameters" in row.payload:
+            if isinstance(exc, BadRequest) and _is_lost_reply_target(exc) and "reply_parameters" in payload:
                 # The card it answered was deleted: deliver without threading rather than not at all.
-                payload = {k: v for k, v in row.payload.items() if k != "reply_parameters"}
+                payload = {k: v for k, v in payload.items() if k != "reply_parameters"}
                 try:
                     result = await self.bot.do_api_request(row.method, api_kwargs=payload)
                 except NetworkError as retry_exc:

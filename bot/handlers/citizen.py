@@ -17,7 +17,7 @@ from bot.services import Services, get_services
 from bot.texts import citizen as T
 from bot.texts import committee as TC
 from bot.texts.common import KIND_LABELS, NOT_ALLOWED, STALE_BUTTON, STATUS_ICONS, STATUS_LABELS
-from storage import OutboxItem
+from storage import Actor, DeletionReport, OutboxItem
 
 _CODE = re.compile(r"\b(GY-[A-Z0-9]{6})\b", re.IGNORECASE)
 REPLY_STEP = "reply"
@@ -231,8 +231,7 @@ async def relay_citizen_reply(update: Update, services: Services, user_id: int, 
                                          reply_to=card),
             submission_id=sub.id, link="relay_to_committee",
         ))
-    await services.store.add_reply(sub.id, direction="citizen", actor_id=user_id, text=text or "📎",
-                                   outbox=items)
+    await services.store.add_reply(sub.id, Actor.citizen(user_id), text or "📎", items)
     services.wake_delivery()
     await flow.reply(update, T.REPLY_SENT.format(code=esc(sub.code)))
 
@@ -260,7 +259,18 @@ async def on_delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE, d
     if not report.removed_anything:
         await flow.reply(update, T.DELETE_NOTHING)
         return
-    await flow.reply(update, T.DELETE_DONE.format(removed=esc(report.describe()), remaining=report.submissions_kept))
+    await flow.reply(update, T.DELETE_DONE.format(removed=describe_deletion(report), remaining=report.submissions_kept))
+
+
+def describe_deletion(report: DeletionReport) -> str:
+    parts = []
+    if report.citizen_removed:
+        parts.append(T.DELETED_IDENTITY)
+    if report.drafts_deleted:
+        parts.append(T.DELETED_DRAFTS.format(count=report.drafts_deleted))
+    if report.questions_unlinked:
+        parts.append(T.DELETED_QUESTIONS.format(count=report.questions_unlinked))
+    return "; ".join(parts) or T.DELETED_IDENTITY
 
 
 # ---------------------------------------------------------------- menu

@@ -247,10 +247,8 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             ))
         return items
 
-    updated = await services.store.add_reply(
-        sub.id, direction="official", actor=actor_for(services, user.id), text=text or "📎", outbox=build,
-        mark_answered=True,
-    )
+    updated = await services.store.add_reply(sub.id, actor_for(services, user.id), text or "📎", build,
+                                             mark_answered=True)
     services.wake_delivery()
     if updated.citizen_chat_id is None:
         await message.reply_text(T.REPLY_NO_CITIZEN.format(code=esc(sub.code)))

@@ -35,7 +35,7 @@ from bot.texts import citizen as T
 from bot.texts import committee as TC
 from bot.texts.common import ANONYMOUS, KIND_HINTS, KIND_LABELS, STALE_BUTTON
 from knowledge.normalize import normalize
-from storage import OutboxItem
+from storage import DraftConflict, OutboxItem
 
 FLOW_STEPS = ("kind", "place", "topic", "text", "attachments", "identity", "contact", "confirm")
 _PHONE = re.compile(r"(\+?84|0)[\s.-]?(\d[\s.-]?){8,10}")
@@ -529,25 +529,30 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE, services: S
             items.append(OutboxItem(
                 key=f"att:{sub.code}:{committee.id}:{index}", method="copyMessage", chat_id=committee.chat_id,
                 payload=copy_message_payload(committee.chat_id, att["chat_id"], att["message_id"], caption=caption),
-                submission_id=sub.id, link="attachment",
+                submission_id=sub.id, link="attachment", after=items[0].key,
             ))
         return items
 
-    sub = await services.store.submit(
-        user_id=user_id,
-        kind=kind,
-        unit_id=data["unit_id"],
-        topic_id=data.get("topic_id") or "khac",
-        committee_id=committee.id,
-        text=data["text"],
-        anonymous=anonymous,
-        name=None if anonymous else data.get("name"),
-        phone=None if anonymous else data.get("phone"),
-        attachments=attachments,
-        due_ack_at=now + timedelta(days=config.deadlines.acknowledge_days),
-        due_resolve_at=now + timedelta(days=config.deadlines.resolve_for(kind)),
-        outbox=build_outbox,
-        draft_version=draft.version,
-    )
+    try:
+        sub = await services.store.submit(
+            user_id=user_id,
+            chat_id=update.effective_chat.id if update.effective_chat else user_id,
+            kind=kind,
+            unit_id=data["unit_id"],
+            topic_id=data.get("topic_id") or "khac",
+            committee_id=committee.id,
+            text=data["text"],
+            anonymous=anonymous,
+            name=None if anonymous else data.get("name"),
+            phone=None if anonymous else data.get("phone"),
+            attachments=attachments,
+            due_ack_at=now + timedelta(days=config.deadlines.acknowledge_days),
+            due_resolve_at=now + timedelta(days=config.deadlines.resolve_for(kind)),
+            outbox=build_outbox,
+            draft_version=draft.version,
+        )
+    except DraftConflict:  # a double tap on "Gửi", or another replica already sent it
+        await reply(update, STALE_BUTTON)
+        return
     services.wake_delivery()
     await reply(update, T.SENT.format(code=esc(sub.code), committee=esc(committee.name)), remove_keyboard=True)

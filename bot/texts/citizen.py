@@ -178,5 +178,8 @@ DELETE_DONE = (
     "Đã xóa dữ liệu cá nhân của bạn ({removed}). Còn lại: {remaining} ý kiến đã gửi, ở dạng ẩn danh, "
     "với ban chỉ đạo."
 )
+DELETED_IDENTITY = "mã Telegram, họ tên, số điện thoại"
+DELETED_DRAFTS = "{count} ý kiến đang viết dở"
+DELETED_QUESTIONS = "liên kết với {count} câu hỏi đã hỏi"
 DELETE_NOTHING = "Bot không còn giữ dữ liệu cá nhân nào của bạn."
 DELETE_KEPT = "Đã giữ nguyên dữ liệu."

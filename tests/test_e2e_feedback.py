@@ -1,0 +1,295 @@
+"""The suggestion box end to end: real Application ↔ HTTP ↔ local Bot API emulator.
+
+Every assertion is on what the bot actually sent (the emulator's record) or what the database holds.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot import callbacks as cb
+from tests.bot_fixtures import ADMIN_ID, BotHarness
+
+CARD_TEXT = "Đường liên thôn Nà Mố bị sạt lở"
+
+
+async def test_commands_registered_in_vietnamese(bot: BotHarness):
+    private = bot.emulator.commands({"type": "all_private_chats"})
+    names = {c["command"]: c["description"] for c in private}
+    assert {"start", "gopy", "hoi", "trangthai", "vanban", "apdung", "huy", "trogiup", "xoadulieu"} <= set(names)
+    assert names["gopy"] == "Gửi góp ý, phản ánh, kiến nghị"
+    group = {c["command"] for c in bot.emulator.commands({"type": "all_group_chats"})}
+    assert {"thongke", "quahan", "baocao", "id"} <= group
+
+
+async def test_anonymous_submission_reaches_the_right_group_and_reveals_nobody(bot: BotHarness):
+    lan = bot.citizen(5001, "Lan", "Nguyễn")
+    code, card = await bot.submit_feedback(lan)
+    text = card["text"]
+    assert code in text and CARD_TEXT in text
+    assert "ẩn danh" in text and "Xã Nông Hạ" in text and "Góp ý" in text
+    assert "Lan" not in text and "Nguyễn" not in text and "5001" not in text
+    # the card went to Nông Hạ's group only, once
+    cards = [c for c in bot.emulator.calls_to("sendMessage", ok=True) if code in c.params.get("text", "")
+             and c.params["chat_id"] != lan.id]
+    assert [c.params["chat_id"] for c in cards] == [bot.group_of("bcd-nong-ha")]
+    stored = await bot.store.get_by_code(code)
+    assert stored is not None and stored.anonymous and stored.contact_name is None
+    assert stored.committee_id == "bcd-nong-ha" and stored.unit_id == "nong-ha"
+    # the card names a related article of the knowledge base
+    assert "Điều " in text
+
+
+async def test_named_submission_with_photo_relays_a_copy(bot: BotHarness):
+    minh = bot.citizen(5002, "Minh", "Trần")
+    code, card = await bot.submit_feedback(minh, anonymous=False, photo=True, kind="Kiến nghị")
+    assert "Minh" in card["text"] and "0912345678" in card["text"] and "Kiến nghị" in card["text"]
+    group = bot.group_of("bcd-nong-ha")
+    copy = await bot.next_message(group, f"📎 {code}")
+    assert copy.get("photo") and "forward_origin" not in copy
+    assert copy["reply_to_message"]["message_id"] == card["message_id"]
+    assert not bot.emulator.calls_to("forwardMessage")
+
+
+async def test_complaint_explains_its_own_law_and_is_still_accepted(bot: BotHarness):
+    hoa = bot.citizen(5003, "Hoa")
+    await bot.say(hoa, "/gopy")
+    await bot.press(hoa, "Khiếu nại")
+    note = await bot.next_message(hoa, "Luật Khiếu nại")
+    assert "vẫn nhận" in note["text"]
+    await bot.next_message(hoa, "Bước 2/6")
+
+
+async def test_status_changes_and_replies_make_a_thread(bot: BotHarness):
+    lan = bot.citizen(5011, "Lan")
+    code, card = await bot.submit_feedback(lan)
+    group = bot.group_of("bcd-nong-ha")
+    official = bot.official("bcd-nong-ha", 6001, "Chị Thu")
+
+    await bot.emulator.click_button(official, group, card["message_id"], "Tiếp nhận")
+    notice = await bot.next_message(lan, "Đã tiếp nhận")
+    assert code in notice["text"]
+    edited = await bot.emulator.wait_for(
+        lambda: "Đã tiếp nhận" in (bot.emulator.message(group, card["message_id"]) or {}).get("text", ""))
+    assert edited
+
+    await bot.say(official, "Xã đã cử cán bộ địa chính xuống kiểm tra, dự kiến sửa trong tuần sau.", group,
+                  reply_to=card["message_id"])
+    await bot.next_message(group, "Đã chuyển câu trả lời")
+    answer = await bot.next_message(lan, "cử cán bộ địa chính")
+    assert "trả lời ý kiến" in answer["text"] and code in answer["text"]
+    assert (await bot.store.get_by_code(code)).status == "answered"
+
+    await bot.say(lan, "Cảm ơn xã, nhưng đoạn gần cầu cũng hỏng.", reply_to=answer["message_id"])
+    await bot.next_message(lan, "Đã gửi tới ban chỉ đạo")
+    relayed = await bot.next_message(group, "đoạn gần cầu")
+    assert relayed["reply_to_message"]["message_id"] == card["message_id"]
+    assert "Lan" not in relayed["text"]
+
+    await bot.emulator.click_button(official, group, card["message_id"], "Đã giải quyết")
+    await bot.next_message(lan, "Đã giải quyết")
+    history = await bot.store.list_audit((await bot.store.get_by_code(code)).id)
+    assert [str(e.to_status) for e in history if e.to_status] == ["new", "acknowledged", "answered", "resolved"]
+
+    # rating after resolution reaches the card's thread
+    await bot.press(lan, "Đánh giá")
+    await bot.press(lan, "5 ⭐")
+    await bot.next_message(lan, "Cảm ơn bạn đã đánh giá")
+    await bot.next_message(group, "5/5")
+
+
+async def test_forwarding_moves_the_submission(bot: BotHarness):
+    lan = bot.citizen(5021, "Lan")
+    code, card = await bot.submit_feedback(lan)
+    group = bot.group_of("bcd-nong-ha")
+    official = bot.official("bcd-nong-ha", 6001)
+    await bot.emulator.click_button(official, group, card["message_id"], "Chuyển")
+    await bot.emulator.wait_for(lambda: "Liên đoàn Lao động" in str(bot.emulator.message(group, card["message_id"])))
+    await bot.emulator.click_button(official, group, card["message_id"], "Ban Chỉ đạo thực hiện QCDC ở cơ sở huyện Chợ Mới")
+    new_card = await bot.next_message(bot.group_of("bcd-cho-moi"), code)
+    assert "Chuyển từ" in new_card["text"]
+    await bot.next_message(lan, "đã được chuyển tới")
+    assert (await bot.store.get_by_code(code)).committee_id == "bcd-cho-moi"
+    # the old group no longer owns it
+    sid = (await bot.store.get_by_code(code)).id
+    query = await bot.emulator.click(official, group, card["message_id"], cb.make("c", "ack", sid), strict=False)
+    answer = await bot.emulator.wait_for_callback_answer(query)
+    assert "ban chỉ đạo khác" in answer.params["text"]
+
+
+async def test_forged_callbacks_are_refused_and_change_nothing(bot: BotHarness):
+    lan = bot.citizen(5031, "Lan")
+    code, card = await bot.submit_feedback(lan)
+    sub = await bot.store.get_by_code(code)
+    stranger = bot.official("bcd-cho-don", 6101, "Người lạ")
+    other_group = bot.group_of("bcd-cho-don")
+    # another committee's group pressing a well-formed button for this submission
+    await bot.say(stranger, "/id", other_group)
+    other_msg = await bot.next_message(other_group, "Chat id")
+    for data in (cb.make("c", "done", sub.id), cb.make("c", "fto", sub.id, "bcd-cho-don"), "c:ack:999999",
+                 "c:ack:-1", "c:ack:abc", "xyz", "c::", "c:ack:" + "9" * 80, "g:send", "<b>x</b>"):
+        query = await bot.emulator.click(stranger, other_group, other_msg["message_id"], data, strict=False)
+        answer = await bot.emulator.wait_for_callback_answer(query)
+        assert answer.params.get("show_alert") or answer.params.get("text"), data
+    # a citizen in private chat forging a committee action
+    private_message = bot.emulator.last_bot_message(lan.id)
+    query = await bot.emulator.click(lan, None, private_message["message_id"], cb.make("c", "done", sub.id),
+                                     strict=False)
+    await bot.emulator.wait_for_callback_answer(query)
+    after = await bot.store.get_by_code(code)
+    assert after.status == "new" and after.committee_id == "bcd-nong-ha"
+    assert len(await bot.store.list_audit(sub.id)) == 1
+    # the admin may act from anywhere
+    admin = bot.emulator.user(ADMIN_ID, "Quản trị")
+    query = await bot.emulator.click(admin, other_group, other_msg["message_id"], cb.make("c", "ack", sub.id),
+                                     strict=False)
+    await bot.emulator.wait_for_callback_answer(query)
+    assert (await bot.store.get_by_code(code)).status == "acknowledged"
+
+
+async def test_restart_mid_flow_continues(bot_factory, emulator):
+    first = await bot_factory()
+    lan = first.citizen(5041, "Lan")
+    await first.say(lan, "/gopy")
+    await first.press(lan, "Phản ánh")
+    await first.say(lan, "nong thinh")
+    await first.next_message(lan, "Bước 3/6")
+    # the process goes away; a new one (same database) takes over
+    from bot.app import stop_bot
+
+    await stop_bot(first.app)
+    second = await bot_factory(store=first.store)
+    await second.press(lan, "Thủ tục hành chính")
+    await second.next_message(lan, "Bước 4/6")
+    await second.say(lan, "Bộ phận một cửa hẹn trả hồ sơ ba lần vẫn chưa trả.")
+    await second.press(lan, "Xong")
+    await second.press(lan, "Gửi ẩn danh")
+    await second.next_message(lan, "Bước 6/6")
+    await second.press(lan, "Gửi")
+    done = await second.next_message(lan, "Mã theo dõi")
+    assert "Ban Chỉ đạo thực hiện QCDC xã Nông Thịnh" in done["text"]
+    await second.next_message(second.group_of("bcd-nong-thinh"), "một cửa")
+
+
+async def test_faults_delay_delivery_but_lose_and_duplicate_nothing(bot: BotHarness):
+    group = bot.group_of("bcd-nong-ha")
+    emu = bot.emulator
+    emu.inject("429", "sendMessage", chat_id=group, retry_after=1)
+    emu.inject("500", "sendMessage", chat_id=group)
+    emu.inject("drop", "sendMessage", chat_id=group)
+    lan = bot.citizen(5051, "Lan")
+    code, card = await bot.submit_feedback(lan)
+    cards = [m for m in emu.bot_messages(group) if code in (m.get("text") or "")]
+    assert len(cards) == 1
+    assert emu.faults.count() == 3
+    await emu.wait_idle()
+    counts = await bot.store.outbox_counts()
+    assert counts.get("sent", 0) >= 1 and counts.get("pending", 0) == 0 and counts.get("failed", 0) == 0
+
+
+async def test_deep_link_opens_the_flow_with_the_place(bot: BotHarness):
+    lan = bot.citizen(5061, "Lan")
+    await bot.say(lan, "/start gopy_my-thanh")
+    await bot.next_message(lan, "Bước 1/6")
+    await bot.press(lan, "Góp ý")
+    chosen = await bot.next_message(lan, "Địa bàn")
+    assert "Xã Mỹ Thanh" in chosen["text"]
+    await bot.next_message(lan, "Bước 3/6")
+    await bot.say(lan, "/start gopy_khong-ton-tai")
+    await bot.next_message(lan, "không còn trong danh sách")
+
+
+async def test_cancel_status_and_delete_my_data(bot: BotHarness):
+    lan = bot.citizen(5071, "Lan")
+    await bot.say(lan, "/huy")
+    await bot.next_message(lan, "Không có việc gì")
+    await bot.say(lan, "/trangthai")
+    await bot.next_message(lan, "chưa gửi ý kiến nào")
+    code, _ = await bot.submit_feedback(lan, anonymous=False)
+    await bot.say(lan, "/trangthai")
+    listed = await bot.next_message(lan, code)
+    assert "Mới" in listed["text"]
+    await bot.say(lan, f"/trangthai {code.lower()}")
+    detail = await bot.next_message(lan, "Diễn biến")
+    assert "Xã Nông Hạ" in detail["text"]
+    other = bot.citizen(5072, "Tuấn")
+    await bot.say(other, f"/trangthai {code}")
+    await bot.next_message(other, "Không tìm thấy")
+    await bot.say(lan, "/xoadulieu")
+    await bot.press(lan, "Xóa dữ liệu của tôi")
+    done = await bot.next_message(lan, "Đã xóa dữ liệu cá nhân")
+    assert "1 ý kiến" in done["text"]
+    stored = await bot.store.get_by_code(code)
+    assert stored.contact_name is None and stored.contact_phone is None and stored.citizen_user_id is None
+
+
+async def test_bad_input_in_the_flow(bot: BotHarness):
+    lan = bot.citizen(5081, "Lan")
+    await bot.say(lan, "/gopy")
+    await bot.say(lan, "cái gì đó")
+    await bot.next_message(lan, "Chưa rõ loại ý kiến")
+    await bot.say(lan, "phan anh")
+    await bot.next_message(lan, "Bước 2/6")
+    await bot.say(lan, "hà nội")
+    await bot.next_message(lan, "Không tìm thấy địa bàn")
+    await bot.press(lan, "Tỉnh Bắc Kạn")
+    await bot.press(lan, "Huyện Chợ Mới")
+    await bot.press(lan, "Xã Nông Hạ")
+    await bot.next_message(lan, "Bước 3/6")
+    await bot.press(lan, "Việc khác")
+    await bot.say(lan, "ngắn")
+    await bot.next_message(lan, "hơi ngắn")
+    await bot.say(lan, "x" * 5000)
+    await bot.next_message(lan, "quá dài")
+    await bot.emulator.send_sticker(lan)
+    await bot.next_message(lan, "chưa nhận được loại tin này")
+    await bot.say(lan, "<b>Đèn</b> đường & <script>alert(1)</script> thôn Nà Mố hỏng cả tháng")
+    await bot.next_message(lan, "Đã nhận nội dung")
+    await bot.press(lan, "Xong")
+    await bot.press(lan, "Gửi ẩn danh")
+    confirm = await bot.next_message(lan, "Bước 6/6")
+    assert "<script>" in confirm["text"]  # shown literally, not as markup
+    await bot.press(lan, "Gửi")
+    await bot.next_message(lan, "Mã theo dõi")
+
+
+async def test_unknown_groups_and_commands(bot: BotHarness):
+    stranger = bot.emulator.user(6201, "Ai đó")
+    bot.emulator.group(-100999, "Nhóm lạ")
+    await bot.say(stranger, "/id", -100999)
+    reply = await bot.next_message(-100999, "-100999")
+    assert "Chat id" in reply["text"]
+    await bot.say(stranger, "/thongke", -100999)
+    await bot.next_message(-100999, "chưa được khai báo")
+    await bot.say(stranger, "xin chào cả nhóm", -100999)
+    lan = bot.citizen(5091)
+    await bot.say(lan, "/khongcolenhnay")
+    await bot.next_message(lan, "không có lệnh này")
+    await bot.emulator.wait_idle()
+    assert len(bot.emulator.bot_messages(-100999)) == 2  # /id and the "not configured" notice; chatter ignored
+
+
+async def test_token_never_logged(bot: BotHarness, caplog):
+    caplog.set_level(logging.DEBUG)
+    lan = bot.citizen(5101)
+    bot.emulator.inject("500", "sendMessage", chat_id=bot.group_of("bcd-nong-ha"))
+    await bot.submit_feedback(lan)
+    assert caplog.records
+    assert bot.emulator.token not in caplog.text
+    assert bot.emulator.token.split(":")[1] not in caplog.text
+
+
+@pytest.mark.parametrize("flood", [60])
+async def test_flood_from_one_user_is_limited(bot_factory, flood):
+    from tests.bot_fixtures import harness_config
+
+    bot = await bot_factory(config=harness_config(citizen_messages_per_minute=10))
+    lan = bot.citizen(5111)
+    for i in range(flood):
+        await bot.say(lan, f"tin số {i}")
+    await bot.emulator.wait_idle(quiet=0.5)
+    warnings = [m for m in bot.emulator.bot_messages(lan.id) if "hơi nhanh" in (m.get("text") or "")]
+    assert len(warnings) == 1
+    assert len(bot.emulator.bot_messages(lan.id)) <= 11
