@@ -19,6 +19,8 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InputMediaDocument,
+    InputMediaPhoto,
     InputTextMessageContent,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -212,6 +214,21 @@ async def test_other_content_types_parse_in_ptb(emulator: BotApiEmulator) -> Non
     assert doc.document is not None and doc.document.file_name == "don.pdf"
 
 
+async def test_media_group_uploads(emulator: BotApiEmulator) -> None:
+    group = emulator.group(GROUP_ID, "BCĐ")
+    async with make_application(emulator) as app:
+        sent = await app.bot.send_media_group(
+            GROUP_ID,
+            [
+                InputMediaPhoto(tiny_png(3, 3), caption="ảnh 1"),
+                InputMediaDocument(io.BytesIO(b"abc"), filename="phu-luc.txt"),
+            ],
+        )
+    assert [m.media_group_id for m in sent] == [sent[0].media_group_id] * 2
+    assert [(f.filename, f.data) for f in emulator.files_sent_to(group)][1] == ("phu-luc.txt", b"abc")
+    assert emulator.bot_messages(group)[0]["caption"] == "ảnh 1"
+
+
 # ===================================================================== buttons, inline mode, edits
 async def test_callback_query_sees_the_message_as_currently_shown(emulator: BotApiEmulator) -> None:
     alice = emulator.user(1001, "An")
@@ -384,6 +401,50 @@ async def test_webhook_wrong_secret_is_refused_then_retried(emulator: BotApiEmul
         assert (await emulator.wait_for_message(alice))["text"] == "xin chào"
         await emulator.wait_idle()
     assert len(emulator.bot_messages(alice)) == 1 and not errors
+
+
+async def test_webhook_concurrency_keeps_each_chat_in_order() -> None:
+    async with BotApiEmulator(webhook_concurrency=4) as emu:
+        users = [emu.user(1001 + i, f"U{i}") for i in range(4)]
+        app, errors = echo_app(emu)
+        async with run_webhook(app):
+            for n in range(3):
+                for user in users:
+                    await emu.send_text(user, f"{user.first_name}-{n}")
+            for user in users:
+                await emu.wait_for(lambda u=user: len(emu.bot_messages(u)) == 3)
+            await emu.wait_idle()
+        for user in users:
+            assert [m["text"] for m in emu.bot_messages(user)] == [f"{user.first_name}-{n}" for n in range(3)]
+        delivered = [d["update_id"] for d in emu.webhook_deliveries]
+        assert sorted(delivered) == [u["update_id"] for u in emu.updates] and not errors
+
+
+async def test_allowed_updates_and_privacy_mode() -> None:
+    async with BotApiEmulator(privacy_mode=True) as emu:
+        official = emu.user(2001, "Bình")
+        quiet_group = emu.group(GROUP_ID, "BCĐ", bot_is_admin=False)
+        app = make_application(emu)
+        seen: list[str] = []
+
+        async def record(update: Update, context: Ctx) -> None:
+            assert update.effective_message is not None
+            seen.append(update.effective_message.text or "")
+
+        app.add_handler(MessageHandler(filters.ALL, record))
+        async with run_polling(app, allowed_updates=["message"]):
+            # like Telegram, allowed_updates applies from the getUpdates call that sets it
+            await emu.wait_for(lambda: emu.calls_to("getUpdates"))
+            await emu.send_text(official, quiet_group, "chuyện riêng")  # hidden by privacy mode
+            await emu.send_text(official, quiet_group, "/thongke")
+            await emu.send_text(official, quiet_group, "hỏi @hopthu_test_bot")
+            alice = emu.user(1001, "An")
+            await emu.send_text(alice, "riêng tư")
+            sent = await emu.send_text(alice, "sửa")
+            await emu.edit_message(alice, None, sent["message_id"], "đã sửa")  # not in allowed_updates
+            await emu.wait_idle()
+        assert seen == ["/thongke", "hỏi @hopthu_test_bot", "riêng tư", "sửa"]
+        assert [next(k for k in u if k != "update_id") for u in emu.dropped_updates] == ["edited_message"]
 
 
 async def test_webhook_url_must_stay_on_this_machine(emulator: BotApiEmulator) -> None:
