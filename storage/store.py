@@ -1716,11 +1716,12 @@ class Store:
             by_sender: dict[tuple[int | None, int | None], list[int]] = {}
             for sid, uid, chat in stale:
                 by_sender.setdefault((uid, chat), []).append(sid)
-            links = 0
+            links = outbox_deleted = 0
             for (uid, chat), ids in by_sender.items():
                 chats = {c for c in (uid, chat) if c is not None}
                 result = await self._anonymise(conn, ids, chats, None, now)
                 links += result.get("links", 0)
+                outbox_deleted += result.get("outbox_deleted", 0)
             linked = sa.select(s.citizen_id).where(s.citizen_id.is_not(None))
             gone = (
                 await conn.execute(
@@ -1751,7 +1752,7 @@ class Store:
                     .values(user_id=None)
                 )
             ).rowcount
-            outbox_deleted = (
+            outbox_deleted += (
                 await conn.execute(
                     sa.delete(outbox).where(
                         outbox.c.status != str(OutboxStatus.PENDING), outbox.c.created_at < cutoff

@@ -29,10 +29,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage import Store
+from storage import Kind, NewSubmission, OutboxItem, Store, Submission
 from storage.engine import normalize_url
 from storage.migrate import upgrade
 from storage.models import metadata
+
+__all__ = ["clock", "db_url", "empty_db_url", "pg_url", "sqlite_store", "store"]  # what conftest re-exports
 
 PG_ENV = "HOPTHU_TEST_PG_URL"
 PG_SKIP_REASON = (
@@ -159,3 +161,63 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# ------------------------------------------------------------------------------ helpers for the tests
+
+COMMITTEE_CHAT = -1001000000001
+OTHER_COMMITTEE_CHAT = -1001000000002
+
+
+def new_submission(user_id: int = 1001, **fields: Any) -> NewSubmission:
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "chat_id": user_id,
+        "kind": Kind.PHAN_ANH,
+        "committee_id": "bcd-nong-ha",
+        "unit_id": "xa-nong-ha",
+        "topic_id": "ha-tang",
+        "text": "Đường liên thôn bị sạt lở, xin xã sửa sớm.",
+        "anonymous": False,
+        "name": "Nguyễn Văn An",
+        "phone": "0912345678",
+    }
+    values.update(fields)
+    return NewSubmission(**values)
+
+
+def card_and_confirmation(sub: Submission) -> list[OutboxItem]:
+    """What the bot writes with a submission: the card to the committee, a confirmation to the sender."""
+    items = [
+        OutboxItem(
+            key=f"card:{sub.code}",
+            method="sendMessage",
+            payload={"chat_id": COMMITTEE_CHAT, "text": f"{sub.code}: {sub.text}"},
+            chat_id=COMMITTEE_CHAT,
+            link="card",
+        )
+    ]
+    if sub.citizen_chat_id is not None:
+        items.append(
+            OutboxItem(
+                key=f"confirm:{sub.code}",
+                method="sendMessage",
+                payload={"chat_id": sub.citizen_chat_id, "text": sub.code},
+                chat_id=sub.citizen_chat_id,
+            )
+        )
+    return items
+
+
+def notify_citizen(sub: Submission) -> list[OutboxItem]:
+    if sub.citizen_chat_id is None:
+        return []
+    return [
+        OutboxItem(
+            key=f"status:{sub.code}:{sub.revision}",
+            method="sendMessage",
+            payload={"chat_id": sub.citizen_chat_id, "text": f"{sub.code} → {sub.status}"},
+            chat_id=sub.citizen_chat_id,
+            link="relay_to_citizen",
+        )
+    ]
