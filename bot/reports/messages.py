@@ -49,7 +49,9 @@ def fmt_decimal(value: float, digits: int = 1) -> str:
 
 
 def fmt_share(share: float) -> str:
-    return f"{fmt_decimal(share * 100, 0)}%" if share in (0.0, 1.0) else f"{fmt_decimal(share * 100, 1)}%"
+    """"40%", "66,7%": one decimal only when it says something."""
+    percent = round(share * 100, 1)
+    return f"{fmt_decimal(percent, 0 if percent.is_integer() else 1)}%"
 
 
 def stats_text(stats: Statistics, labels: Labels, period: Period, scope: str) -> str:
