@@ -149,6 +149,9 @@ class EmulatorState:
         self._changed.fire()
 
     def _emit(self, kind: str, stored: StoredMessage) -> None:
+        if not self._subscribers and not self._listeners:
+            self._notify()
+            return
         event = ChatEvent(kind, stored.chat_id, copy.deepcopy(stored.data), stored.from_bot)
         for chat_id, queue in self._subscribers:
             if chat_id is None or chat_id == event.chat_id:

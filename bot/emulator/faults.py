@@ -99,10 +99,14 @@ class FaultInjector:
         retry_after: int = 1,
         hold: float = 10.0,
         takes_effect: bool = False,
-        chat_id: int | str | None = None,
+        chat_id: object = None,
         skip: int = 0,
     ) -> FaultRule:
-        """Add a rule; with `probability` and no explicit `times`, it fires without limit."""
+        """Add a rule; with `probability` and no explicit `times`, it fires without limit.
+
+        `chat_id` limits it to one chat: an id, "@username", or a User/Chat object of the emulator.
+        """
+        chat_id = getattr(chat_id, "id", chat_id)
         fault = _ALIASES.get(str(kind), None) or FaultKind(kind)
         if isinstance(methods, str):
             methods = [methods]
@@ -116,7 +120,7 @@ class FaultInjector:
             retry_after=retry_after,
             hold=hold,
             takes_effect=takes_effect,
-            chat_id=chat_id,
+            chat_id=chat_id,  # type: ignore[arg-type]
             skip=skip,
         )
         self.rules.append(rule)

@@ -49,7 +49,7 @@ def bad_request(reason: str) -> ApiError:
 
 @dataclass
 class User:
-    """A Telegram account played by a test; `started` is False until it could receive messages."""
+    """A Telegram account played by a test; `blocked_bot` makes the bot's messages to it fail with 403."""
 
     id: int
     first_name: str

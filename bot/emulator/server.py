@@ -500,7 +500,11 @@ class BotApiEmulator(BotApiMethods, UserActions):
         *,
         description: str = "condition",
     ) -> T:
-        """Wait until predicate() is truthy (re-checked on every change) and return its value."""
+        """Wait until predicate() is truthy and return its value.
+
+        Re-checked on every change in the emulator and every 50 ms, so predicates on the bot's own state
+        (e.g. the database) work too. Raises TimeoutError listing the last calls, to make failures readable.
+        """
         deadline = time.monotonic() + timeout
         while True:
             value = predicate()
@@ -509,7 +513,7 @@ class BotApiEmulator(BotApiMethods, UserActions):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"{description} not met within {timeout}s; last calls:\n{self._recent_calls()}")
-            await self._changed.wait(min(remaining, 0.25))
+            await self._changed.wait(min(remaining, 0.05))  # also re-check state the emulator cannot see
 
     async def wait_for_message(
         self,
