@@ -1,0 +1,246 @@
+"""/thongke, /quahan, /baocao and the daily digest end to end: the real Application over HTTP against the
+local Bot API emulator, on a quarter of submissions written through the Store. Assertions are on what
+the bot actually sent: message texts, and the bytes of the uploaded .xlsx and .png.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import time, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import pytest_asyncio
+from PIL import Image
+
+pytest.importorskip("knowledge.search", reason="the end-to-end harness needs the knowledge base search")
+
+from bot.config import load_config
+from bot.handlers import reports
+from bot.texts import reports as T
+from tests import bot_fixtures as harness
+from tests.reports_seed import HIDDEN, NOW, Seeded, seed
+from tests.storage_fixtures import FakeClock
+
+# The lead's harness (tests/bot_fixtures.py), made available to this module.
+bot_factory = harness.bot_factory
+kb_and_index = harness.kb_and_index
+BotHarness = harness.BotHarness
+ROOT = Path(__file__).resolve().parents[1]
+NONG_HA = "bcd-nong-ha"
+NONG_HA_Q3 = ["resolved", "anonymous", "late", "formula", "first_minute", "erased"]
+
+
+@pytest_asyncio.fixture
+async def world(bot_factory) -> tuple[BotHarness, Seeded]:  # type: ignore[no-untyped-def]
+    """The bot on a seeded database (written through its Store; the seed queues no messages), its clock
+    frozen at 08:00 on 20/09/2026 in Hà Nội. The harness stops the bot and closes the store."""
+    bot = await bot_factory()
+    seeded = await seed(bot.store, load_config(ROOT / "bot.yaml"))
+    bot.store.clock = FakeClock(NOW)
+    return bot, seeded
+
+
+def sent_texts(bot: BotHarness, chat_id: int, contains: str) -> list[str]:
+    return [c.params["text"] for c in bot.emulator.calls_to("sendMessage", ok=True)
+            if c.params.get("chat_id") == chat_id and contains in c.params.get("text", "")]
+
+
+# ------------------------------------------------------------------------------------------ /thongke
+
+async def test_thongke_in_a_committee_group_counts_that_committee(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    group = bot.group_of(NONG_HA)
+    await bot.say(bot.official(NONG_HA), "/thongke", chat=group)
+    message = await bot.next_message(group, "Thống kê ý kiến")
+    text = message["text"]
+    assert "Thống kê ý kiến — Ban Chỉ đạo thực hiện QCDC xã Nông Hạ" in text
+    assert "Kỳ: quý 3/2026" in text  # the default: this quarter, in Hà Nội's calendar
+    assert "Tổng số ý kiến: 6" in text
+    assert "Mới: 2" in text and "Đã giải quyết: 2" in text and "Đang xử lý: 1" in text
+    assert "Môi trường, an ninh trật tự: 1" in text and "Xã Nông Hạ: 6" in text
+    assert "Thời gian tiếp nhận (trung vị): 1 ngày" in text
+    assert "Giải quyết đúng hạn: 40% (2/5" in text and "Đánh giá của người dân: 5,0/5 (1 lượt)" in text
+    assert "Liên đoàn" not in text and "Theo ban chỉ đạo" not in text
+    bold = [e for e in message.get("entities", []) if e["type"] == "bold"]
+    assert bold, "the HTML was parsed by Telegram (bold title)"
+
+
+async def test_thongke_with_a_period_and_with_a_bad_date(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    group = bot.group_of(NONG_HA)
+    official = bot.official(NONG_HA)
+    await bot.say(official, "/thongke quý 2/2026", chat=group)
+    text = (await bot.next_message(group, "Thống kê ý kiến"))["text"]
+    assert "Kỳ: quý 2/2026" in text and "Tổng số ý kiến: 1" in text
+    await bot.say(official, "/thongke 31/02/2026", chat=group)
+    error = await bot.next_message(group, "không có thật")
+    assert error["text"] == "Ngày «31/02/2026» không có thật: tháng 2/2026 không có ngày 31."
+
+
+async def test_thongke_for_an_admin_in_private_covers_every_committee(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    admin = bot.emulator.user(harness.ADMIN_ID, "Quản trị")
+    await bot.say(admin, "/thongke")
+    text = (await bot.next_message(admin, "Thống kê ý kiến"))["text"]
+    assert "tất cả các ban chỉ đạo" in text and "Tổng số ý kiến: 9" in text
+    assert "Theo ban chỉ đạo" in text and "Liên đoàn Lao động huyện Chợ Mới: 1" in text
+    await bot.say(admin, "/thongke bcd-nong-thinh")
+    text = (await bot.next_message(admin, "Thống kê ý kiến"))["text"]
+    assert "xã Nông Thịnh" in text and "Tổng số ý kiến: 1" in text
+
+
+async def test_a_citizen_is_told_where_reports_work(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    citizen = bot.citizen(5099, "Tò Mò")
+    for command in ("/thongke", "/quahan", "/baocao"):
+        await bot.say(citizen, command)
+        reply = await bot.next_message(citizen)
+        assert reply["text"].startswith("Lệnh này dùng trong nhóm Telegram của ban chỉ đạo")
+    assert not bot.emulator.calls_to("sendDocument")
+
+
+# ------------------------------------------------------------------------------------------ /quahan
+
+async def test_quahan_lists_only_that_committees_late_items(world: tuple[BotHarness, Seeded]) -> None:
+    bot, seeded = world
+    group = bot.group_of(NONG_HA)
+    await bot.say(bot.official(NONG_HA), "/quahan", chat=group)
+    text = (await bot.next_message(group, "Ý kiến quá hạn"))["text"]
+    assert "Ý kiến quá hạn — Ban Chỉ đạo thực hiện QCDC xã Nông Hạ: 3" in text
+    for key in ("anonymous", "late", "erased"):
+        assert seeded[key].code in text
+    for key in ("formula", "resolved", "other_committee", "workers"):
+        assert seeded[key].code not in text
+    late = seeded["late"].code
+    assert f"{late} · Khiếu nại · Công khai thông tin\n   chưa giải quyết, trễ 20 ngày (hạn 31/08/2026 08:00)" in text
+    assert HIDDEN[0] not in text
+
+
+async def test_quahan_when_nothing_is_late(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    group = bot.group_of("bcd-my-thanh")
+    await bot.say(bot.official("bcd-my-thanh", 6002), "/quahan", chat=group)
+    text = (await bot.next_message(group))["text"]
+    assert text == "✅ Ban Chỉ đạo thực hiện QCDC và phong trào Dân vận khéo xã Mỹ Thanh: không có ý kiến nào quá hạn."
+
+
+# ------------------------------------------------------------------------------------------ /baocao
+
+async def test_baocao_sends_the_spreadsheet_and_the_chart(world: tuple[BotHarness, Seeded], tmp_path: Path) -> None:
+    bot, seeded = world
+    group = bot.group_of(NONG_HA)
+    await bot.say(bot.official(NONG_HA), "/baocao", chat=group)
+    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    files = bot.emulator.files_sent_to(group)
+    assert [f.method for f in files] == ["sendDocument", "sendDocument"]
+    xlsx, png = files
+    assert xlsx.filename == "baocao_bcd-nong-ha_2026-07-01_2026-09-30.xlsx"
+    assert png.filename == "bieudo_bcd-nong-ha_2026-07-01_2026-09-30.png"
+    assert xlsx.caption == "📄 Báo cáo ý kiến — Ban Chỉ đạo thực hiện QCDC xã Nông Hạ, quý 3/2026: 6 ý kiến."
+    # the spreadsheet the group received lists exactly the committee's submissions of the quarter
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data))[T.SHEET_ROWS]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == [s.code for s in seeded.of(NONG_HA, NONG_HA_Q3)]
+    stored = {s.code: s for s in seeded.of(NONG_HA, NONG_HA_Q3)}
+    for row in rows:
+        sub = stored[row[1]]
+        assert row[16] == sub.text
+        if sub.anonymous or sub.personal_data_removed_at is not None:
+            assert row[14] is None and row[15] is None
+        else:
+            assert (row[14], row[15]) == (sub.contact_name, sub.contact_phone)
+    # the chart is a real picture
+    assert png.data.startswith(b"\x89PNG\r\n\x1a\n") and len(png.data) > 20_000
+    assert Image.open(io.BytesIO(png.data)).size[0] >= 1000
+    (tmp_path / png.filename).write_bytes(png.data)
+    # nothing went to any other group
+    assert {c.params["chat_id"] for c in bot.emulator.calls_to("sendDocument")} == {group}
+
+
+async def test_baocao_of_a_range_and_refusals(world: tuple[BotHarness, Seeded]) -> None:
+    bot, seeded = world
+    group = bot.group_of(NONG_HA)
+    official = bot.official(NONG_HA)
+    await bot.say(official, "/baocao Q3/2026 Q2/2026", chat=group)
+    error = await bot.next_message(group, "Mốc «từ»")
+    assert error["text"].startswith("Mốc «từ» (01/07/2026) nằm sau mốc «đến» (30/06/2026).")
+    await bot.say(official, "/baocao 13/2026", chat=group)
+    assert "Tháng 13" in (await bot.next_message(group, "không hợp lệ"))["text"]
+    assert not bot.emulator.calls_to("sendDocument")
+
+    await bot.say(official, "/baocao 01/07/2026 31/07/2026", chat=group)
+    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    xlsx = bot.emulator.files_sent_to(group)[0]
+    assert xlsx.filename == "baocao_bcd-nong-ha_2026-07-01_2026-07-31.xlsx"
+    codes = [r[1] for r in openpyxl.load_workbook(io.BytesIO(xlsx.data))[T.SHEET_ROWS].iter_rows(
+        min_row=2, values_only=True)]
+    assert codes == [s.code for s in seeded.of(NONG_HA, ["first_minute", "resolved", "anonymous"])]
+
+
+async def test_baocao_includes_a_submission_made_through_the_bot(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    bot.store.clock = FakeClock(NOW)  # the flow stamps it inside the quarter
+    code, _card = await bot.submit_feedback(bot.citizen(5100, "Hà"), anonymous=True)
+    group = bot.group_of(NONG_HA)
+    await bot.say(bot.official(NONG_HA), "/baocao", chat=group)
+    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    xlsx = next(f for f in bot.emulator.files_sent_to(group) if f.filename and f.filename.endswith(".xlsx"))
+    rows = {r[1]: r for r in openpyxl.load_workbook(io.BytesIO(xlsx.data))[T.SHEET_ROWS].iter_rows(
+        min_row=2, values_only=True)}
+    assert code in rows and rows[code][13] == "Có" and rows[code][14] is None
+    assert "Hà" not in str(rows[code])
+
+
+# ------------------------------------------------------------------------------------------ daily jobs
+
+async def test_digest_goes_to_each_committee_with_overdue_items_only(world: tuple[BotHarness, Seeded]) -> None:
+    bot, seeded = world
+    sent = await reports.send_digest(bot.app)
+    assert sent == {"bcd-nong-ha": 3, "bcd-nong-thinh": 1}
+    nong_ha, nong_thinh = bot.group_of(NONG_HA), bot.group_of("bcd-nong-thinh")
+    first = (await bot.next_message(nong_ha, "Nhắc việc hằng ngày"))["text"]
+    second = (await bot.next_message(nong_thinh, "Nhắc việc hằng ngày"))["text"]
+    assert "Có 3 ý kiến quá hạn" in first
+    assert all(seeded[k].code in first for k in ("anonymous", "late", "erased"))
+    assert seeded["other_committee"].code not in first
+    assert seeded["other_committee"].code in second and "chưa giải quyết, trễ 3 ngày 23 giờ" in second
+    assert seeded["late"].code not in second
+    await bot.emulator.wait_idle(quiet=0.3)
+    digests = [c.params["chat_id"] for c in bot.emulator.calls_to("sendMessage", ok=True)
+               if "Nhắc việc hằng ngày" in c.params.get("text", "")]
+    assert sorted(digests) == sorted([nong_ha, nong_thinh])  # nothing to Mỹ Thanh, LĐLĐ or anyone else
+
+    # a second run the same day (a restart, another replica) sends nothing new
+    await reports.send_digest(bot.app)
+    await bot.emulator.wait_idle(quiet=0.5)
+    again = [c for c in bot.emulator.calls_to("sendMessage") if "Nhắc việc hằng ngày" in c.params.get("text", "")]
+    assert len(again) == 2
+    # the next morning it is sent again
+    await reports.send_digest(bot.app, now=NOW + timedelta(days=1))
+    await bot.next_message(nong_ha, "Nhắc việc hằng ngày")
+    assert len(sent_texts(bot, nong_ha, "Nhắc việc hằng ngày")) == 2
+
+
+async def test_daily_jobs_are_scheduled_in_local_time(world: tuple[BotHarness, Seeded]) -> None:
+    bot, _ = world
+    assert bot.app.job_queue is not None
+    jobs = {job.name: job for job in bot.app.job_queue.jobs()}
+    assert set(jobs) >= {reports.DIGEST_JOB, reports.PURGE_JOB}
+    tz = bot.config.timezone
+    digest_next = jobs[reports.DIGEST_JOB].next_t
+    assert digest_next is not None and digest_next.astimezone(tz).time() == time(7, 30)
+    assert jobs[reports.PURGE_JOB].next_t.astimezone(tz).time() == reports.PURGE_TIME  # type: ignore[union-attr]
+
+
+async def test_retention_purge_removes_old_personal_data(world: tuple[BotHarness, Seeded]) -> None:
+    bot, seeded = world
+    named = seeded["resolved"]
+    assert named.contact_name is not None
+    later = NOW + timedelta(days=bot.config.retention_days + 120)
+    await reports.purge_personal_data(bot.app, now=later)
+    after = await bot.store.get_submission(named.id)
+    assert after is not None and after.contact_name is None and after.citizen_user_id is None
+    still_open = await bot.store.get_submission(seeded["late"].id)
+    assert still_open is not None and still_open.contact_name is not None  # open: the sender must still be told
