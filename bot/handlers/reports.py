@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -31,7 +32,7 @@ from bot.reports.periods import Period, PeriodError, parse_period, today_in
 from bot.reports.spreadsheet import build_xlsx
 from bot.services import SERVICES_KEY, Services, get_services
 from bot.texts import reports as T
-from storage import OutboxItem, OverdueItem
+from storage import ExportRow, OutboxItem, OverdueItem
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,8 @@ DIGEST_JOB = "overdue-digest"
 PURGE_JOB = "retention-purge"
 PURGE_TIME = time(3, 15)  # local time: the quietest hour
 ALL_SLUG = "tat-ca"
-# matplotlib is not thread-safe across figures built at the same moment: one chart at a time.
-_render_lock = asyncio.Lock()
+# matplotlib is not thread-safe across figures built at the same moment: one report at a time.
+_render_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -173,13 +174,7 @@ async def cmd_baocao(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     except TelegramError:
         pass  # a typing indicator is a courtesy, never a reason to fail the report
-    labels = Labels(config)
-    now = services.store.clock()
-    async with _render_lock:
-        xlsx = await asyncio.to_thread(build_xlsx, rows, labels, tz=config.timezone, period=period,
-                                       scope=scope.name, now=now)
-        png = await asyncio.to_thread(build_chart, rows, labels, tz=config.timezone, period=period,
-                                      scope=scope.name)
+    xlsx, png = await asyncio.to_thread(_render, rows, config, period, scope.name, services.store.clock())
     stem = f"{scope.slug}_{period.slug}"
     await chat.send_document(
         document=xlsx, filename=f"{T.REPORT_FILE_STEM}_{stem}.xlsx",
@@ -189,6 +184,15 @@ async def cmd_baocao(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         document=png, filename=f"{T.CHART_FILE_STEM}_{stem}.png",
         caption=T.REPORT_CHART_CAPTION.format(scope=esc(scope.name), period=esc(period.label)),
     )
+
+
+def _render(rows: list[ExportRow], config: Config, period: Period, scope: str, now: datetime) -> tuple[bytes, bytes]:
+    """Both files, in a worker thread so the event loop keeps serving citizens meanwhile."""
+    labels = Labels(config)
+    with _render_lock:
+        xlsx = build_xlsx(rows, labels, tz=config.timezone, period=period, scope=scope, now=now)
+        png = build_chart(rows, labels, tz=config.timezone, period=period, scope=scope)
+    return xlsx, png
 
 
 # ------------------------------------------------------------------------------------------ daily jobs
