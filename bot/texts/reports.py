@@ -31,7 +31,6 @@ GROUP_ONLY = (
     "Lệnh này dùng trong nhóm Telegram của ban chỉ đạo (hoặc tin nhắn riêng của quản trị viên). "
     "Người dân gửi ý kiến bằng /gopy."
 )
-ONLY_COMMITTEE_GROUPS = "Lệnh này chỉ dùng trong nhóm của một ban chỉ đạo."
 
 # durations: "2 ngày 3 giờ", "5 giờ 12 phút", "dưới 1 phút"
 DAYS = "{n} ngày"
@@ -73,7 +72,6 @@ DIGEST_MORE = "… và {count} ý kiến quá hạn khác."
 DIGEST_FOOTER = "Gõ /quahan để xem lại, bấm vào thẻ của từng ý kiến để xử lý."
 
 # ------------------------------------------------------------------------------------------ /baocao
-REPORT_WORKING = "⏳ Đang lập báo cáo {period}…"
 REPORT_XLSX_CAPTION = "📄 Báo cáo ý kiến — {scope}, {period}: {count} ý kiến."
 REPORT_CHART_CAPTION = "📈 Biểu đồ ý kiến — {scope}, {period}."
 REPORT_FILE_STEM = "baocao"
