@@ -12,6 +12,7 @@ import logging
 import weakref
 from collections.abc import Awaitable
 from typing import Any
+from urllib.parse import quote
 
 from knowledge.search import SearchIndex
 from telegram import (
@@ -290,12 +291,16 @@ def install_token_redaction(token: str) -> None:
     if getattr(previous, "_hopthu_redacts", None) == token:
         return
 
+    secrets = (token, quote(token, safe=""))  # file URLs carry it URL-encoded
+
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        message = str(record.msg)
-        if token in message or any(token in str(a) for a in (record.args or ())):
-            record.msg = record.getMessage().replace(token, "<token>")
-            record.args = None
+        texts = [str(record.msg), *(str(a) for a in (record.args or ()))]
+        if any(secret in text for secret in secrets for text in texts):
+            message = record.getMessage()
+            for secret in secrets:
+                message = message.replace(secret, "<token>")
+            record.msg, record.args = message, None
         return record
 
     factory._hopthu_redacts = token  # type: ignore[attr-defined]

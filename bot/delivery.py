@@ -19,11 +19,13 @@ import contextlib
 import logging
 import random
 import uuid
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.warnings import PTBUserWarning
 
 from storage import Store
 
@@ -115,9 +117,11 @@ class OutboxWorker:
             # Threaded under the message it follows (an attachment under its card).
             payload["reply_parameters"] = {"message_id": row.after_message_id, "allow_sending_without_reply": True}
         try:
-            result = await self.bot.do_api_request(row.method, api_kwargs=payload)
+            result = await self._call(row.method, payload)
         except RetryAfter as exc:
-            delay = exc.retry_after
+            with warnings.catch_warnings():  # int in PTB 22 (with a deprecation warning), timedelta later
+                warnings.simplefilter("ignore")
+                delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             return await self._retry(row, f"429 retry after {seconds}s", seconds)
         except (BadRequest, Forbidden, ChatMigrated, InvalidToken) as exc:
@@ -125,7 +129,7 @@ class OutboxWorker:
                 # The card it answered was deleted: deliver without threading rather than not at all.
                 payload = {k: v for k, v in payload.items() if k != "reply_parameters"}
                 try:
-                    result = await self.bot.do_api_request(row.method, api_kwargs=payload)
+                    result = await self._call(row.method, payload)
                 except NetworkError as retry_exc:
                     return await self._retry(row, str(retry_exc), None)
                 await self.store.mark_sent(row.id, _message_id(result))
@@ -137,6 +141,13 @@ class OutboxWorker:
             return await self._retry(row, f"{type(exc).__name__}: {exc}", None)
         await self.store.mark_sent(row.id, _message_id(result))
         return None
+
+    async def _call(self, method: str, payload: dict[str, Any]) -> Any:
+        """One Bot API call from stored JSON. PTB warns that known methods have typed shortcuts; the
+        outbox stores plain JSON on purpose (any replica, any later version sends it), so that is fine."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBUserWarning)
+            return await self.bot.do_api_request(method, api_kwargs=payload)
 
     async def _retry(self, row: Any, error: str, seconds: float | None) -> datetime | None:
         if row.attempts + 1 >= self.max_attempts:

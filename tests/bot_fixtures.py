@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from knowledge.search import SearchIndex
 from telegram.ext import Application
 
 from bot.app import build_application, install_token_redaction, start_bot, stop_bot
@@ -49,7 +48,9 @@ def harness_config(**limits: Any) -> Config:
 
 
 @pytest.fixture(scope="session")
-def kb_and_index() -> tuple[KnowledgeBase, SearchIndex]:
+def kb_and_index() -> tuple[KnowledgeBase, Any]:
+    from knowledge.search import SearchIndex  # late: keeps conftest importable while knowledge/ grows
+
     kb = load_knowledge_base()
     return kb, SearchIndex(kb)
 
@@ -79,24 +80,26 @@ class BotHarness:
     async def say(self, user: User, text: str, chat: int | None = None, reply_to: int | None = None) -> dict:
         return await self.emulator.send_text(user, chat, text, reply_to=reply_to)
 
-    async def next_message(self, chat: int | User, contains: str | None = None, timeout: float = 5.0) -> dict:
+    async def next_message(self, chat: int | User, contains: str | None = None,
+                           timeout: float = 5.0) -> dict:  # noqa: ASYNC109 - explicit per-wait timeout
         key = chat.id if isinstance(chat, User) else chat
         return await self.emulator.wait_for_message(key, contains, timeout=timeout)
 
-    def last_with_button(self, chat: int, label: str) -> dict:
+    def last_with_button(self, chat: int, label: str) -> dict | None:
         for message in reversed(self.emulator.bot_messages(chat)):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 if any(label == b.get("text") or label in b.get("text", "") for b in row):
                     return message
-        raise LookupError(f"no bot message in chat {chat} with a button {label!r}")
+        return None
 
     async def press(self, user: User, label: str, chat: int | None = None) -> dict:
-        """Click the button `label` on the latest bot message that has it; returns the callback answer."""
+        """Click the button `label` on the latest bot message that has it (waiting for one to arrive);
+        returns the bot's answerCallbackQuery parameters."""
         target = user.id if chat is None else chat
-        message = self.last_with_button(target, label)
+        message = await self.emulator.wait_for(lambda: self.last_with_button(target, label),
+                                               description=f"a button {label!r} in chat {target}")
         query_id = await self.emulator.click_button(user, target, message["message_id"], label)
-        call = await self.emulator.wait_for_callback_answer(query_id)
-        return call.params
+        return await self.emulator.wait_for_callback_answer(query_id)
 
     async def submit_feedback(
         self,
@@ -148,7 +151,7 @@ BotFactory = Callable[..., Awaitable[BotHarness]]
 
 @pytest_asyncio.fixture
 async def bot_factory(
-    emulator: BotApiEmulator, tmp_path: Path, kb_and_index: tuple[KnowledgeBase, SearchIndex]
+    emulator: BotApiEmulator, tmp_path: Path, kb_and_index: tuple[KnowledgeBase, Any]
 ) -> AsyncIterator[BotFactory]:
     """Builds and starts bots against the shared emulator; all are stopped (stores closed) after the test."""
     kb, index = kb_and_index
