@@ -247,19 +247,9 @@ class Store:
         phone: str | None,
         now: datetime,
     ) -> int:
-        stmt = self._insert(citizens).values(
-            user_id=user_id, chat_id=chat_id, name=name, phone=phone, created_at=now, last_seen_at=now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[citizens.c.user_id],
-            set_={
-                "chat_id": stmt.excluded.chat_id,
-                "last_seen_at": stmt.excluded.last_seen_at,
-                "name": sa.func.coalesce(stmt.excluded.name, citizens.c.name),
-                "phone": sa.func.coalesce(stmt.excluded.phone, citizens.c.phone),
-            },
-        ).returning(citizens.c.id)
-        return int((await conn.execute(stmt)).scalar_one())
+        params = {"user_id": user_id, "chat_id": chat_id, "name": name, "phone": phone, "created_at": now,
+                  "last_seen_at": now}
+        return int((await conn.execute(_UPSERT_CITIZEN, params)).scalar_one())
 
     # ---------------------------------------------------------------------------------------- drafts
 
@@ -485,13 +475,9 @@ class Store:
         ON CONFLICT DO NOTHING leaves the transaction usable on both engines."""
         for _ in range(CODE_ATTEMPTS):
             code = self.code_factory()
-            stmt = (
-                self._insert(submissions)
-                .values(code=code, **values)
-                .on_conflict_do_nothing(index_elements=[submissions.c.code])
-                .returning(submissions.c.id)
-            )
-            submission_id = (await conn.execute(stmt)).scalar_one_or_none()
+            submission_id = (
+                await conn.execute(_INSERT_SUBMISSION, _full_row(submissions, {**values, "code": code}))
+            ).scalar_one_or_none()
             if submission_id is not None:
                 return int(submission_id), code
             log.warning("tracking code collision on %s, retrying", code)
@@ -604,15 +590,9 @@ class Store:
         role: str,
         now: datetime,
     ) -> bool:
-        stmt = (
-            self._insert(message_links)
-            .values(
-                chat_id=chat_id, message_id=message_id, submission_id=submission_id, role=role, created_at=now
-            )
-            .on_conflict_do_nothing(index_elements=[message_links.c.chat_id, message_links.c.message_id])
-            .returning(message_links.c.id)
-        )
-        return (await conn.execute(stmt)).first() is not None
+        params = {"chat_id": chat_id, "message_id": message_id, "submission_id": submission_id, "role": role,
+                  "created_at": now}
+        return (await conn.execute(_INSERT_LINK, params)).first() is not None
 
     async def list_audit(self, submission_id: int) -> list[AuditEntry]:
         """The audit trail of one submission, oldest first."""
@@ -1015,18 +995,9 @@ class Store:
             }
             for item in items
         ]
-        if not rows:
-            return 0
         inserted = 0
-        # Chunks keep the statement under SQLite's bound-parameter limit.
-        for start in range(0, len(rows), 500):
-            stmt = (
-                self._insert(outbox)
-                .values(rows[start : start + 500])
-                .on_conflict_do_nothing(index_elements=[outbox.c.key])
-                .returning(outbox.c.id)
-            )
-            inserted += len((await conn.execute(stmt)).all())
+        for row in rows:
+            inserted += (await conn.execute(_INSERT_OUTBOX, _full_row(outbox, row))).first() is not None
         return inserted
 
     async def claim_outbox(
@@ -1771,6 +1742,42 @@ class Store:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+
+def _insert_or_ignore(table: sa.Table, conflict: Sequence[str], upsert: str | None = None) -> sa.TextClause:
+    """INSERT … ON CONFLICT (…) DO NOTHING/UPDATE … RETURNING id, as a text statement.
+
+    Why text: SQLAlchemy does not cache the compiled form of its dialect-specific ON CONFLICT
+    constructs, and compiling three of them per submit cost a quarter of its time. This SQL reads the same
+    on SQLite (>= 3.35) and PostgreSQL, and typed bind parameters keep the column types' conversions.
+    """
+    columns = [c for c in table.c if c.name != "id"]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    values = ", ".join(f":{c.name}" for c in columns)
+    target = ", ".join(f'"{name}"' for name in conflict)
+    action = f"DO UPDATE SET {upsert}" if upsert else "DO NOTHING"
+    sql = (
+        f'INSERT INTO "{table.name}" ({names}) VALUES ({values}) '
+        f'ON CONFLICT ({target}) {action} RETURNING "id"'
+    )
+    return sa.text(sql).bindparams(*(sa.bindparam(c.name, type_=c.type) for c in columns))
+
+
+def _full_row(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Every column but id, NULL where not given (a text INSERT names them all)."""
+    return {c.name: values.get(c.name) for c in table.c if c.name != "id"}
+
+
+_UPSERT_CITIZEN = _insert_or_ignore(
+    citizens,
+    ["user_id"],
+    upsert='"chat_id" = excluded."chat_id", "last_seen_at" = excluded."last_seen_at", '
+    '"name" = COALESCE(excluded."name", "citizens"."name"), '
+    '"phone" = COALESCE(excluded."phone", "citizens"."phone")',
+)
+_INSERT_SUBMISSION = _insert_or_ignore(submissions, ["code"])
+_INSERT_OUTBOX = _insert_or_ignore(outbox, ["key"])
+_INSERT_LINK = _insert_or_ignore(message_links, ["chat_id", "message_id"])
 
 
 def _select_submissions() -> sa.Select[Any]:
