@@ -14,7 +14,6 @@ from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import quote
 
-from knowledge.search import SearchIndex
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -57,6 +56,7 @@ from bot.texts.common import (
     UNKNOWN_COMMAND,
 )
 from knowledge.loader import KnowledgeBase
+from knowledge.search import SearchIndex
 from storage import Store
 
 log = logging.getLogger(__name__)
@@ -175,11 +175,17 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = get_services(context)
     chat = update.effective_chat
     user = update.effective_user
-    if update.edited_message is not None or update.edited_channel_post is not None:
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
+    if user is not None and chat is not None and chat.type == "private" and not services.limiter.allow(user.id):
+        if services.limiter.should_warn(user.id):
+            await chat.send_message(RATE_LIMITED)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
+    if update.edited_message is not None:
         if chat is not None and chat.type == "private":
             await chat.send_message(TCit.EDITED_MESSAGE_IGNORED)
-        raise ApplicationHandlerStop
-    if update.channel_post is not None:
         raise ApplicationHandlerStop
     if chat is not None and chat.type in ("group", "supergroup"):
         if services.config.committee_by_chat(chat.id) is None:
@@ -193,13 +199,6 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await update.callback_query.answer(TCom.NOT_OWNER, show_alert=True)
             raise ApplicationHandlerStop
         return  # committee groups: officials are not rate limited
-    if user is not None and chat is not None and chat.type == "private":
-        if not services.limiter.allow(user.id):
-            if services.limiter.should_warn(user.id):
-                await chat.send_message(RATE_LIMITED)
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            raise ApplicationHandlerStop
 
 
 def _addressed_to_us(text: str, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -2,3 +2,4 @@
 
 from tests.emulator_fixtures import *  # noqa: F403
 from tests.storage_fixtures import *  # noqa: F403
+from tests.bot_fixtures import *  # noqa: F403

@@ -295,3 +295,60 @@ async def test_flood_from_one_user_is_limited(bot_factory, flood):
     warnings = [m for m in bot.emulator.bot_messages(lan.id) if "hơi nhanh" in (m.get("text") or "")]
     assert len(warnings) == 1
     assert len(bot.emulator.bot_messages(lan.id)) <= 11
+
+
+async def test_edit_from_confirmation_typed_contact_and_location(bot: BotHarness):
+    lan = bot.citizen(5121, "Lan")
+    await bot.say(lan, "/gopy")
+    await bot.press(lan, "Kiến nghị")
+    await bot.say(lan, "nong thinh")
+    await bot.press(lan, "Hộ nghèo, chính sách xã hội")
+    await bot.say(lan, "Bình xét hộ nghèo ở thôn Khuổi Đeng chưa công khai danh sách.")
+    await bot.next_message(lan, "Đã nhận nội dung")
+    await bot.emulator.send_location(lan)
+    await bot.next_message(lan, "Đã nhận vị trí")
+    await bot.say(lan, "Đề nghị họp thôn bình xét lại.")
+    await bot.next_message(lan, "Đã ghép thêm")
+    await bot.say(lan, "xong")
+    await bot.next_message(lan, "Bước 5/6")
+    await bot.say(lan, "Nguyễn Thị Lan, 0987 654 321")
+    saved = await bot.next_message(lan, "Đã ghi")
+    assert "0987654321" in saved["text"]
+    confirm = await bot.next_message(lan, "Bước 6/6")
+    assert "Đề nghị họp thôn" in confirm["text"] and "Ban Chỉ đạo thực hiện QCDC xã Nông Thịnh" in confirm["text"]
+    # change the place: the route follows
+    await bot.press(lan, "Sửa")
+    await bot.press(lan, "Địa bàn")
+    await bot.next_message(lan, "Bước 2/6")
+    await bot.say(lan, "my thanh")
+    confirm = await bot.next_message(lan, "Bước 6/6")
+    assert "Xã Mỹ Thanh" in confirm["text"] and "Hộ nghèo" in confirm["text"]
+    await bot.press(lan, "Gửi")
+    done = await bot.next_message(lan, "Mã theo dõi")
+    code = done["text"].split("Mã theo dõi của bạn: ")[1][:9]
+    group = bot.group_of("bcd-my-thanh")
+    card = await bot.next_message(group, code)
+    assert "Nguyễn Thị Lan" in card["text"] and "0987654321" in card["text"]
+    located = await bot.emulator.wait_for(
+        lambda: [m for m in bot.emulator.bot_messages(group) if "location" in m])
+    assert located[0]["reply_to_message"]["message_id"] == card["message_id"]
+
+
+async def test_cancel_button_and_contact_of_someone_else(bot: BotHarness):
+    lan = bot.citizen(5131, "Lan")
+    await bot.say(lan, "/gopy")
+    await bot.press(lan, "Góp ý")
+    await bot.say(lan, "nong ha")
+    await bot.press(lan, "Việc khác")
+    await bot.say(lan, "Đề nghị lắp thêm đèn đường ở ngã ba chợ.")
+    await bot.press(lan, "Xong")
+    await bot.press(lan, "Để lại tên")
+    await bot.next_message(lan, "Gửi số điện thoại")
+    await bot.emulator.send_contact(lan, phone_number="0900000000", first_name="Người khác", contact_user_id=424242)
+    await bot.next_message(lan, "của chính bạn")
+    await bot.press(lan, "Hủy")
+    await bot.next_message(lan, "Đã hủy")
+    assert await bot.store.get_draft(lan.id) is None
+    # a button of the cancelled flow is now stale
+    answer = await bot.press(lan, "Gửi ẩn danh")
+    assert "cũ" in answer.get("text", "")
