@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.search import SearchIndex
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
@@ -17,6 +16,7 @@ from bot.format import esc, fmt_date, fmt_time, truncate
 from bot.texts import committee as TC
 from bot.texts.common import ANONYMOUS, KIND_LABELS, STATUS_ICONS, STATUS_LABELS
 from knowledge.model import ArticleRef, KnowledgeBase
+from knowledge.search import SearchIndex
 
 FINAL_STATUSES = frozenset({"resolved", "out_of_scope"})
 # What each button does to the status; "reply" and "forward" open a dialogue instead.

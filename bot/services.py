@@ -7,12 +7,12 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from knowledge.search import SearchIndex
 from telegram.ext import CallbackContext
 
 from bot.config import Config
 from bot.routing import PlaceFinder
 from knowledge.loader import KnowledgeBase
+from knowledge.search import SearchIndex
 from storage import Store
 
 if TYPE_CHECKING:

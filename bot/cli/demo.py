@@ -59,11 +59,10 @@ class _Session:
 
 
 async def _demo(args: argparse.Namespace) -> None:
-    from knowledge.search import SearchIndex
-
     from bot.app import build_application, install_token_redaction, start_bot, stop_bot
     from bot.emulator import BotApiEmulator
     from knowledge.loader import load_knowledge_base
+    from knowledge.search import SearchIndex
     from storage import Store
 
     config = load_config(args.config)

@@ -51,10 +51,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve(config: Config, token: str, webhook: dict[str, object] | None) -> None:
-    from knowledge.search import SearchIndex
-
     from bot.app import build_application, install_token_redaction, start_bot, stop_bot
     from knowledge.loader import load_knowledge_base
+    from knowledge.search import SearchIndex
     from storage import Store, resolve_database_url
 
     install_token_redaction(token)
