@@ -268,7 +268,7 @@ class _Checker:
 _DOC_REQUIRED = ("id", "number", "kind", "title", "issuer", "issued", "effective", "status",
                  "source", "aliases", "chapters")
 _DOC_OPTIONAL = ("signer", "status_note", "replaced_by", "related_documents")
-_ARTICLE_OPTIONAL = ("title", "summary", "missing", "keywords", "questions", "sources", "current")
+_ARTICLE_OPTIONAL = ("title", "section", "summary", "missing", "keywords", "questions", "sources", "current")
 
 
 class _PendingRefs:
@@ -360,6 +360,7 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
             articles.append(Article(
                 number=art_no,
                 title=c.text(a, "title", ap, nullable=True),
+                section=c.text(a, "section", ap, nullable=True),
                 verified=verified,
                 summary=summary if verified is not Verified.NONE else None,
                 missing=missing,

@@ -59,6 +59,7 @@ class Article:
 
     number: int
     title: str | None
+    section: str | None  # "Mục 1. …" of a chapter, when the document has sections
     verified: Verified
     summary: str | None
     missing: str | None
