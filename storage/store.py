@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import migrate
 from storage.codes import DEFAULT_PREFIX, new_code, parse_code
-from storage.engine import WRITE_OPTION, create_engine, normalize_url
+from storage.engine import WRITE_OPTION, create_engine, normalize_url, prepare_url
 from storage.models import (
     attachments,
     audit_log,
@@ -143,6 +143,7 @@ class Store:
         """Connect, and create or check the schema (see `migrate` in the class docstring)."""
         if self._engine is not None:
             return
+        prepare_url(self.url)  # a SQLite file may live in a directory that does not exist yet
         engine = create_engine(self.url, **self._engine_options)
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
@@ -480,7 +481,7 @@ class Store:
             ).scalar_one_or_none()
             if submission_id is not None:
                 return int(submission_id), code
-            log.warning("tracking code collision on %s, retrying", code)
+            log.info("tracking code collision on %s, retrying", code)  # expected now and then at scale
         raise StoreError(f"no free tracking code after {CODE_ATTEMPTS} attempts")
 
     # ------------------------------------------------------------------------------- reading submissions

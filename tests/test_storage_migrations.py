@@ -120,3 +120,10 @@ def test_hopthu_db_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert target.is_file()
     assert asyncio.run(current_revision(f"sqlite+aiosqlite:///{target}")) == head_revision()
     assert hopthu(["db", "upgrade", "--url", "postgresql://nobody@127.0.0.1:1/none"]) == 1
+
+
+async def test_open_creates_the_directory_of_a_sqlite_file(tmp_path: Path) -> None:
+    target = tmp_path / "not" / "yet" / "there.sqlite3"
+    async with Store(f"sqlite:///{target}") as store:
+        assert store.dialect == "sqlite" and (await store.upsert_citizen(1, 1)).user_id == 1
+    assert target.is_file()

@@ -6,6 +6,8 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from storage import Actor, AuditAction, OutboxItem, Store
 from tests.storage_fixtures import COMMITTEE_CHAT, FakeClock, card_and_confirmation, new_submission
 
@@ -171,3 +173,24 @@ async def test_two_workers_drain_1000_rows_exactly_once(store: Store, db_url: st
     assert set(claims.values()) == {1}, "no row was ever claimed twice"
     assert by_worker["w1"] > 0 and by_worker["w2"] > 0
     assert await store.outbox_counts() == {"pending": 0, "sent": 1000, "failed": 0, "leased": 0}
+
+
+async def test_claim_is_one_atomic_statement(store: Store) -> None:
+    """PostgreSQL claims with FOR UPDATE SKIP LOCKED; SQLite with one UPDATE … RETURNING."""
+    await store.enqueue([item("x")])
+    statements: list[str] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        assert len(await store.claim_outbox("w", 5)) == 1
+    finally:
+        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", capture)
+    [claim] = [s for s in statements if s.startswith("UPDATE OUTBOX")]
+    assert "RETURNING" in claim and "WHERE OUTBOX.ID IN (SELECT" in claim
+    if store.dialect == "postgresql":
+        assert "FOR UPDATE OF O SKIP LOCKED" in claim
+    else:
+        assert "FOR UPDATE" not in claim
