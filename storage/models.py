@@ -18,7 +18,7 @@ Design choices, and why:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -285,11 +285,12 @@ class QuestionRow(Base):
 
 
 metadata = Base.metadata
-citizens = CitizenRow.__table__
-submissions = SubmissionRow.__table__
-attachments = AttachmentRow.__table__
-audit_log = AuditRow.__table__
-message_links = MessageLinkRow.__table__
-outbox = OutboxRow.__table__
-drafts = DraftRow.__table__
-question_log = QuestionRow.__table__
+# The Core tables, which the store queries (declarative types them as FromClause).
+citizens = cast(sa.Table, CitizenRow.__table__)
+submissions = cast(sa.Table, SubmissionRow.__table__)
+attachments = cast(sa.Table, AttachmentRow.__table__)
+audit_log = cast(sa.Table, AuditRow.__table__)
+message_links = cast(sa.Table, MessageLinkRow.__table__)
+outbox = cast(sa.Table, OutboxRow.__table__)
+drafts = cast(sa.Table, DraftRow.__table__)
+question_log = cast(sa.Table, QuestionRow.__table__)

@@ -1520,7 +1520,9 @@ class Store:
                     sa.update(question_log).where(question_log.c.user_id == user_id).values(user_id=None)
                 )
             ).rowcount
-            report: dict[str, Any] = {}
+            report: dict[str, int] = {}
+            remaining: list[str] = []
+            still_open: list[str] = []
             if citizen is not None:
                 subs = (
                     await conn.execute(
@@ -1530,8 +1532,8 @@ class Store:
                     )
                 ).all()
                 report = await self._anonymise(conn, [r.id for r in subs], chats, user_id, now)
-                report["remaining_codes"] = [r.code for r in subs]
-                report["open_codes"] = [r.code for r in subs if Status(r.status) not in FINAL_STATUSES]
+                remaining = [r.code for r in subs]
+                still_open = [r.code for r in subs if Status(r.status) not in FINAL_STATUSES]
                 await conn.execute(sa.delete(citizens).where(citizens.c.id == citizen.id))
             # Whatever else was addressed to their private chat (answers to questions…).
             links = (await conn.execute(sa.delete(message_links).where(message_links.c.chat_id.in_(chats)))).rowcount
@@ -1540,8 +1542,8 @@ class Store:
             found=citizen is not None or drafts_deleted > 0 or questions > 0,
             citizen_removed=citizen is not None,
             drafts_deleted=drafts_deleted,
-            remaining_codes=report.get("remaining_codes", []),
-            open_codes=report.get("open_codes", []),
+            remaining_codes=remaining,
+            open_codes=still_open,
             message_links_deleted=report.get("links", 0) + links,
             outbox_rows_deleted=report.get("outbox_deleted", 0) + queued,
             outbox_payloads_scrubbed=report.get("scrubbed", 0),

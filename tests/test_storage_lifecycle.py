@@ -203,12 +203,12 @@ async def _snapshot(store: Store, sub: Submission) -> tuple[object, ...]:
 async def test_refused_transitions_change_nothing(store: Store, start: Status) -> None:
     sub = await _in_status(store, start, user_id=3000)
     refused_targets = [t for t in Status if t not in TRANSITIONS[start] and t is not Status.FORWARDED]
-    for target in refused_targets:
+    for refused in refused_targets:
         before = await _snapshot(store, sub)
         with pytest.raises(TransitionRefused) as info:
-            await store.change_status(sub.id, target, OFFICIAL, notify_citizen)
+            await store.change_status(sub.id, refused, OFFICIAL, notify_citizen)
         assert info.value.reason in {"final", "same_status", "not_allowed"}
-        assert await _snapshot(store, sub) == before, f"{start} -> {target} changed something"
+        assert await _snapshot(store, sub) == before, f"{start} -> {refused} changed something"
     if Status.FORWARDED not in TRANSITIONS[start]:
         before = await _snapshot(store, sub)
         with pytest.raises(TransitionRefused):

@@ -10,6 +10,7 @@ Frozen on purpose: a migration never imports the models (they move on; this file
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -32,7 +33,7 @@ OPEN = "status NOT IN ('out_of_scope', 'resolved')"
 PENDING = "status = 'pending'"
 
 
-def _partial(where: str) -> dict[str, sa.TextClause]:
+def _partial(where: str) -> dict[str, Any]:
     return {"postgresql_where": sa.text(where), "sqlite_where": sa.text(where)}
 
 
