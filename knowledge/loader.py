@@ -416,7 +416,7 @@ def _parse_applicability(file: Path, pending: _PendingRefs) -> tuple[tuple[Role,
     for ri, raw in enumerate(c.items(m, "roles", "", required=True)):
         rp = f"roles[{ri}]"
         r = c.mapping(raw, rp, ("id", "title", "description", "old_documents", "current_documents",
-                                "current_note", "rights"), ())
+                                "current_note", "rights"), ("cues",))
         role_id = c.text(r, "id", rp) or ""
         if any(x.id == role_id for x in roles):
             raise c.fail(f"{rp}.id", Reason.DUPLICATE_ROLE, value=role_id)
@@ -442,6 +442,7 @@ def _parse_applicability(file: Path, pending: _PendingRefs) -> tuple[tuple[Role,
             current_documents=docs["current_documents"],
             current_note=c.text(r, "current_note", rp) or "",
             rights=tuple(rights),
+            cues=c.texts(r, "cues", rp),
             related_documents=related,
         ))
     return tuple(roles), related

@@ -151,6 +151,7 @@ class Role:
     current_note: str
     rights: tuple[RoleRight, ...]
     related_documents: tuple[RelatedDocument, ...] = field(default=())
+    cues: tuple[str, ...] = ()  # words that point to this role in free text ("công nhân", "giáo viên")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,32 @@ class KnowledgeBase:
         return next((r for r in self.related_documents if r.number == number), None)
 
     def label(self, number: str) -> str:
-        """How to name any referenced document: "Luật 10/2022/QH15", or the bare number if external."""
+        """How to name any referenced document: "Luật 10/2022/QH15", "Nghị định 145/2020/NĐ-CP"."""
         doc = self.document(number)
-        return doc.label if doc else number
+        if doc is not None:
+            return doc.label
+        rel = self.related(number)
+        if rel is not None and rel.title.startswith(("Bộ luật", "Luật")) and len(rel.title) <= 40:
+            return f"{rel.title.split(' (')[0]} {number}"  # "Bộ luật Lao động 45/2019/QH14"
+        return external_label(number)
+
+
+# Kind of an external document from its number's suffix (the number is all we may know of it).
+_KIND_BY_SUFFIX: tuple[tuple[str, str], ...] = (
+    ("NQLT", "Nghị quyết liên tịch"),
+    ("TTLT", "Thông tư liên tịch"),
+    ("NĐ-CP", "Nghị định"),
+    ("NQ-", "Nghị quyết"),
+    ("PL-", "Pháp lệnh"),
+    ("TT-", "Thông tư"),
+    ("QĐ-", "Quyết định"),
+    ("/QH", "Luật"),
+)
+
+
+def external_label(number: str) -> str:
+    """ "Nghị định 145/2020/NĐ-CP" for a document known only by number; the bare number if unsure."""
+    for suffix, kind in _KIND_BY_SUFFIX:
+        if suffix in number:
+            return f"{kind} {number}"
+    return number
