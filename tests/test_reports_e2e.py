@@ -10,30 +10,23 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import openpyxl
-import pytest
 import pytest_asyncio
 from PIL import Image
-
-pytest.importorskip("knowledge.search", reason="the end-to-end harness needs the knowledge base search")
 
 from bot.config import load_config
 from bot.handlers import reports
 from bot.texts import reports as T
-from tests import bot_fixtures as harness
+from tests.bot_fixtures import ADMIN_ID, BotFactory, BotHarness
 from tests.reports_seed import HIDDEN, NOW, Seeded, seed
 from tests.storage_fixtures import FakeClock
 
-# The lead's harness (tests/bot_fixtures.py), made available to this module.
-bot_factory = harness.bot_factory
-kb_and_index = harness.kb_and_index
-BotHarness = harness.BotHarness
 ROOT = Path(__file__).resolve().parents[1]
 NONG_HA = "bcd-nong-ha"
 NONG_HA_Q3 = ["resolved", "anonymous", "late", "formula", "first_minute", "erased"]
 
 
 @pytest_asyncio.fixture
-async def world(bot_factory) -> tuple[BotHarness, Seeded]:  # type: ignore[no-untyped-def]
+async def world(bot_factory: BotFactory) -> tuple[BotHarness, Seeded]:
     """The bot on a seeded database (written through its Store; the seed queues no messages), its clock
     frozen at 08:00 on 20/09/2026 in Hà Nội. The harness stops the bot and closes the store."""
     bot = await bot_factory()
@@ -81,7 +74,7 @@ async def test_thongke_with_a_period_and_with_a_bad_date(world: tuple[BotHarness
 
 async def test_thongke_for_an_admin_in_private_covers_every_committee(world: tuple[BotHarness, Seeded]) -> None:
     bot, _ = world
-    admin = bot.emulator.user(harness.ADMIN_ID, "Quản trị")
+    admin = bot.emulator.user(ADMIN_ID, "Quản trị")
     await bot.say(admin, "/thongke")
     text = (await bot.next_message(admin, "Thống kê ý kiến"))["text"]
     assert "tất cả các ban chỉ đạo" in text and "Tổng số ý kiến: 9" in text
