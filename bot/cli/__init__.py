@@ -10,7 +10,7 @@ import importlib
 import sys
 
 # Each module exposes register(subparsers); keep this list in the order `hopthu --help` shows it.
-COMMAND_MODULES: tuple[str, ...] = ("config", "run", "demo", "db", "reports")
+COMMAND_MODULES: tuple[str, ...] = ("config", "run", "demo", "db", "reports", "kb")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,163 @@
+"""knowledge.search: direct references, ranking, typos, "not sure", browse helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import load_knowledge_base
+from knowledge.search import SearchIndex
+from tests.kb_helpers import VALID, real_kb_missing
+
+needs_real_kb = pytest.mark.skipif(real_kb_missing() is not None, reason=real_kb_missing() or "")
+
+
+@pytest.fixture(scope="module")
+def fixture_index() -> SearchIndex:
+    return SearchIndex(load_knowledge_base(VALID))
+
+
+@pytest.fixture(scope="module")
+def real_index() -> SearchIndex:
+    return SearchIndex(load_knowledge_base())
+
+
+@needs_real_kb
+@pytest.mark.parametrize(
+    ("query", "document", "article"),
+    [
+        ("điều 5 pháp lệnh 34", "34/2007/PL-UBTVQH11", 5),
+        ("Điều 10 NĐ 60/2013", "60/2013/NĐ-CP", 10),
+        ("dieu 4 nghi dinh 04", "04/2015/NĐ-CP", 4),
+        ("đ 11 luật 10", "10/2022/QH15", 11),
+        ("Điều 11 Luật 10/2022/QH15", "10/2022/QH15", 11),
+        ("điều 21 luật dân chủ cơ sở", "10/2022/QH15", 21),
+        ("DIEU 19 PL34", "34/2007/PL-UBTVQH11", 19),
+        ("xem điều 7 NĐ04 giúp tôi", "04/2015/NĐ-CP", 7),
+        ("điều 3 pháp lệnh", "34/2007/PL-UBTVQH11", 3),  # the only pháp lệnh of the KB
+        ("điều 90 luật 2022", "10/2022/QH15", 90),
+    ],
+)
+def test_direct_references_resolve_exactly(real_index: SearchIndex, query: str, document: str, article: int) -> None:
+    result = real_index.search(query)
+    assert result.reference and result.sure
+    assert (result.hits[0].document, result.hits[0].article) == (document, article)
+    assert result.hits[0].score == 100.0 and result.hits[0].field == "reference"
+
+
+@needs_real_kb
+def test_reference_of_an_old_article_lists_todays_article(real_index: SearchIndex) -> None:
+    result = real_index.search("điều 5 pháp lệnh 34")
+    best = result.hits[0]
+    assert [(c.document, c.article) for c in best.current][:1] == [("10/2022/QH15", 11)]
+    assert ("10/2022/QH15", 11) in [(h.document, h.article) for h in result.hits[1:]]
+
+
+@needs_real_kb
+def test_reference_to_a_missing_article_is_not_sure(real_index: SearchIndex) -> None:
+    result = real_index.search("điều 95 luật 10")
+    assert not result.sure and not result.hits
+    assert result.document == "10/2022/QH15" and result.article == 95
+
+
+@needs_real_kb
+def test_article_number_without_document_is_ambiguous(real_index: SearchIndex) -> None:
+    result = real_index.search("điều 5")
+    assert not result.sure and not result.reference
+    assert {h.article for h in result.hits} == {5}
+    assert len({h.document for h in result.hits}) == 4
+
+
+@needs_real_kb
+def test_ambiguous_kind_prefers_documents_of_that_kind(real_index: SearchIndex) -> None:
+    result = real_index.search("điều 4 nghị định")
+    assert not result.sure
+    assert {h.document for h in result.hits[:2]} == {"04/2015/NĐ-CP", "60/2013/NĐ-CP"}
+
+
+@needs_real_kb
+def test_document_name_alone_names_the_document(real_index: SearchIndex) -> None:
+    result = real_index.search("pháp lệnh 34")
+    assert result.document == "34/2007/PL-UBTVQH11" and not result.hits and not result.sure
+
+
+@needs_real_kb
+@pytest.mark.parametrize(
+    ("query", "acceptable"),
+    [
+        ("xã phải công khai những gì", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),
+        ("xa phai cong khai nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),
+        ("xa phai cong khia nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),  # typo
+        ("theo pháp lệnh 34 thì xã phải công khai gì", {("34/2007/PL-UBTVQH11", 5)}),
+        ("ban TTND xa co bao nhieu nguoi", {("10/2022/QH15", 36)}),
+        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71)}),
+    ],
+)
+def test_ranked_hits(real_index: SearchIndex, query: str, acceptable: set[tuple[str, int]]) -> None:
+    result = real_index.search(query)
+    assert result.sure
+    assert (result.hits[0].document, result.hits[0].article) in acceptable
+    assert all(0 <= h.score <= 100 for h in result.hits)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+@needs_real_kb
+@pytest.mark.parametrize("query", ["Giá vàng hôm nay bao nhiêu?", "ket qua bong da dem qua", "", "???"])
+def test_unrelated_questions_are_not_sure(real_index: SearchIndex, query: str) -> None:
+    assert not real_index.search(query).sure
+
+
+@needs_real_kb
+def test_old_hits_carry_current_articles_and_new_ones_do_not(real_index: SearchIndex) -> None:
+    result = real_index.search("theo pháp lệnh 34 thì xã phải công khai gì", limit=8)
+    for hit in result.hits:
+        if hit.document == "10/2022/QH15":
+            assert hit.current == []
+    assert result.hits[0].current
+
+
+@needs_real_kb
+def test_unverified_articles_can_be_hits(real_index: SearchIndex) -> None:
+    result = real_index.search("đối thoại khi một bên có yêu cầu theo nghị định 60")
+    assert ("60/2013/NĐ-CP", 13) in [(h.document, h.article) for h in result.hits[:3]]
+
+
+def test_fixture_index_works_without_the_real_files(fixture_index: SearchIndex) -> None:
+    result = fixture_index.search("điều 10 PL 34")
+    assert result.reference and result.hits[0].article == 10
+    assert fixture_index.search("dân bàn và quyết định mức đóng góp").hits[0].article in (10, 15)
+    assert fixture_index.build_seconds < 5  # timing figures are the benchmark's job; this is only sanity
+
+
+def test_limit(fixture_index: SearchIndex) -> None:
+    assert len(fixture_index.search("công khai", limit=2).hits) <= 2
+
+
+# --- browse helpers (what /vanban needs) ------------------------------------------------------
+
+
+def test_browse_helpers_on_fixture() -> None:
+    kb = load_knowledge_base(VALID)
+    assert [d.number for d in kb.documents] == ["10/2022/QH15", "34/2007/PL-UBTVQH11"]
+    for key in ("34/2007/PL-UBTVQH11", "pl-34-2007", "PL34", "pháp lệnh 34", "phap lenh 34"):
+        doc = kb.document(key)
+        assert doc is not None and doc.number == "34/2007/PL-UBTVQH11", key
+    assert kb.document("không có") is None
+    chapters = kb.chapters("luật 10")
+    assert [c.number for c in chapters] == ["I", "II", "VI"]
+    assert [a.number for a in kb.chapter_articles("10/2022/QH15", 1)] == [11, 15]
+    assert kb.chapter_articles("10/2022/QH15", 9) == ()
+    art = kb.article("10/2022/QH15", 90)
+    assert art is not None and art.title == "Hiệu lực thi hành" and art.document == "10/2022/QH15"
+    assert kb.article("10/2022/QH15", 2) is None and kb.article("nope", 1) is None
+    assert kb.label("10/2022/QH15") == "Luật 10/2022/QH15"
+    assert kb.label("09/2008/NQLT-CP-UBTWMTTQVN").startswith("Nghị quyết liên tịch")
+
+
+@needs_real_kb
+def test_browse_helpers_on_real_kb() -> None:
+    kb = load_knowledge_base()
+    law = kb.document("luật 10")
+    assert law is not None and [c.number for c in law.chapters] == ["I", "II", "III", "IV", "V", "VI"]
+    assert [a.number for a in kb.chapter_articles("10/2022/QH15", 5)] == [90, 91]
+    assert kb.article("NĐ 60", 10) is not None and kb.article("ND04", 7) is not None
+    assert kb.label("145/2020/NĐ-CP") == "Nghị định 145/2020/NĐ-CP"
