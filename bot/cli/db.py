@@ -15,7 +15,6 @@ from pathlib import Path
 from bot.texts import cli as T
 
 # Technical diagnostics not yet in bot/texts/cli.py (the lead may move them there).
-DB_UPGRADE_FAILED = "Không nâng cấp được cơ sở dữ liệu {db}: {error}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,7 +57,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
     try:
         revision = asyncio.run(upgrade(url, args.revision))
     except Exception as exc:
-        print(DB_UPGRADE_FAILED.format(db=shown, error=f"{type(exc).__name__}: {exc}"))
+        print(T.DB_UPGRADE_FAILED.format(db=shown, error=f"{type(exc).__name__}: {exc}"))
         return 1
     print(T.DB_UPGRADED.format(db=shown, revision=revision))
     return 0

@@ -75,3 +75,4 @@ KB_REASONS: dict[str, str] = {
     "no_documents": "không tìm thấy tệp văn bản (*.yaml) nào",
     "duplicate_role": "vai trò {value!r} xuất hiện hai lần",
 }
+DB_UPGRADE_FAILED = "Không nâng cấp được cơ sở dữ liệu {db}: {error}"
