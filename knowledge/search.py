@@ -205,6 +205,7 @@ class _Entry:
     about: frozenset[str]  # numbers of documents the article's text names
     domain: str | None  # commune | agency | workplace | None (general provisions)
     related: frozenset[tuple[str, int]]  # itself, its current articles, and old articles pointing at it
+    fields: tuple[tuple[str, frozenset[str]], ...]  # terms of each field, to say which one matched
 
 
 def _domain_of(title: str) -> str | None:
@@ -299,8 +300,14 @@ class SearchIndex:
                     question_owner.append(i)
                 mentioned = self._documents_in(" ".join(
                     [fields[0][1][0], *keywords, fields[5][1][0]]), strong_only=True)
+                field_terms = (
+                    ("title", fields[0][1]), ("keywords", fields[1][1]), ("questions", fields[2][1]),
+                    ("summary", fields[5][1]), ("chapter", fields[3][1] + fields[4][1]),
+                )
                 self._entries.append(_Entry(
                     article=art, doc=doc, title=fields[0][1][0], keywords=keywords,
+                    fields=tuple((name, frozenset(x for text in texts for x in _terms(text)))
+                                 for name, texts in field_terms),
                     domain=_domain_of(fields[4][1][0]) or _domain_of(normalize(doc.title)),
                     about=frozenset(m for m in mentioned if m != doc.number),
                     related=frozenset(links[(doc.number, art.number)]),
@@ -350,43 +357,46 @@ class SearchIndex:
     # --- documents named in a question ---------------------------------------------------------
 
     @staticmethod
-    def _build_mentions(kb: KnowledgeBase) -> list[tuple[re.Pattern[str], str, bool]]:
-        """(pattern, document number, strong) for aliases and "kind number[/year]" of every document."""
-        out: list[tuple[str, str, bool]] = []
+    def _build_mentions(kb: KnowledgeBase) -> list[tuple[re.Pattern[str], tuple[str, ...], str, bool]]:
+        """(pattern, needles, document number, strong) for the aliases and the "kind number[/year]" of
+        every document, longest first; `needles` are literals the text must contain (a cheap pre-check)."""
+        out: list[tuple[str, tuple[str, ...], str, bool]] = []
         for doc in kb.documents:
             for alias in (*doc.aliases, doc.number):
                 norm = normalize(alias)
                 if norm:
-                    out.append((norm, doc.number, any(ch.isdigit() for ch in norm)))
+                    needles = tuple(sorted(set(norm.split()), key=len, reverse=True))
+                    out.append((re.escape(norm), needles, doc.number, any(ch.isdigit() for ch in norm)))
             number = re.match(r"\s*0*(\d+)(?:/(\d{4}))?", doc.number)
-            kind = normalize(doc.kind)
+            kind = re.escape(normalize(doc.kind))
+            word = normalize(doc.kind).split()[0] if doc.kind.strip() else ""
             if number:
                 no, year = number.group(1), number.group(2)
-                pattern = rf"{re.escape(kind)} (?:so )?0*{no}(?: {year})?" if year else rf"{re.escape(kind)} 0*{no}"
-                out.append((pattern, doc.number, True))
                 if year:
-                    out.append((rf"0*{no} {year}", doc.number, True))
-                    same_kind_year = [d for d in kb.documents
-                                      if normalize(d.kind) == kind and d.number.split("/")[1:2] == [year]]
+                    out.append((rf"{kind} (?:so )?0*{no}(?: {year})?", (word, no), doc.number, True))
+                    out.append((rf"0*{no} {year}", (year, no), doc.number, True))
+                    same_kind_year = [d for d in kb.documents if re.escape(normalize(d.kind)) == kind
+                                      and d.number.split("/")[1:2] == [year]]
                     if len(same_kind_year) == 1:  # "luật 2022", "pháp lệnh năm 2007"
-                        out.append((rf"{re.escape(kind)} (?:nam )?{year}", doc.number, True))
-        compiled = []
-        for text, number, strong in sorted(out, key=lambda x: -len(x[0])):
-            pattern = text if "\\" in text or "(?:" in text or "0*" in text else re.escape(text)
-            compiled.append((re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"), number, strong))
-        return compiled
+                        out.append((rf"{kind} (?:nam )?{year}", (word, year), doc.number, True))
+                else:
+                    out.append((rf"{kind} 0*{no}", (word, no), doc.number, True))
+        return [(re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"), needle, number, strong)
+                for pattern, needle, number, strong in sorted(out, key=lambda x: -len(x[0]))]
 
-    def _find_mentions(self, text: str) -> list[tuple[int, int, str, bool]]:
+    def _find_mentions(self, text: str, strong_only: bool = False) -> list[tuple[int, int, str, bool]]:
         """Non-overlapping document mentions (start, end, number, strong), longest first."""
         taken: list[tuple[int, int, str, bool]] = []
-        for pattern, number, strong in self._mentions:
+        for pattern, needles, number, strong in self._mentions:
+            if (strong_only and not strong) or not all(n in text for n in needles):
+                continue
             for m in pattern.finditer(text):
                 if all(m.end() <= s or m.start() >= e for s, e, _, _ in taken):
                     taken.append((m.start(), m.end(), number, strong))
         return sorted(taken)
 
     def _documents_in(self, text: str, strong_only: bool = False) -> set[str]:
-        return {n for _, _, n, strong in self._find_mentions(text) if strong or not strong_only}
+        return {n for _, _, n, strong in self._find_mentions(text, strong_only) if strong or not strong_only}
 
     # --- query preparation -----------------------------------------------------------------------
 
@@ -583,19 +593,9 @@ class SearchIndex:
 
     def _field(self, e: _Entry, tokens: list[str]) -> str:
         """The field that shares the most (IDF-weighted) words with the question."""
-        terms = set([x for x in tokens if x not in STOPWORDS] + _pairs(tokens))
-        art = e.article
-        chapter = e.doc.chapters[art.chapter_index]
-        candidates = (
-            ("title", [e.title]),
-            ("keywords", list(e.keywords)),
-            ("questions", [normalize(q) for q in art.questions]),
-            ("summary", [normalize(art.summary or "")]),
-            ("chapter", [normalize(chapter.title or ""), normalize(art.section or "")]),
-        )
-        best, best_score = "summary" if art.summary else "title", 0.0
-        for name, texts in candidates:
-            have = {x for text in texts for x in _terms(text)}
+        terms = set(_terms(" ".join(tokens)))
+        best, best_score = "summary" if e.article.summary else "title", 0.0
+        for name, have in e.fields:
             score = sum(self._idf.get(x, 0.0) for x in terms & have)
             if score > best_score:
                 best, best_score = name, score
