@@ -39,41 +39,20 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot import answers
 from bot import callbacks as cb
 from bot.format import TELEGRAM_LIMIT, clean_text, esc, fmt_time, split_message, truncate
 from bot.services import Services, get_services
 from bot.texts import citizen as TCit
 from bot.texts import questions as T
 from bot.texts.common import STALE_BUTTON
+from knowledge import applicability
 from knowledge.model import Article, ArticleRef, Chapter, Document, KnowledgeBase, Role, Status, Verified
 from knowledge.normalize import normalize
 from knowledge.search import Hit, SearchResult
 from storage import DraftConflict
 
 log = logging.getLogger(__name__)
-
-
-class _PendingAnswers:
-    """TEMPORARY stand-in until bot/answers.py lands (then: `from bot import answers`)."""
-
-    @staticmethod
-    def article_html(kb: KnowledgeBase, document: str, number: int) -> str:
-        doc = kb.document(document)
-        assert doc is not None
-        art = doc.article(number)
-        assert art is not None
-        head = f"<b>Điều {art.number} {esc(doc.label)}</b>" + (f" — {esc(art.title)}" if art.title else "")
-        body = esc(art.summary or "")
-        note = f"\n\n<i>{esc(doc.status_note)}</i>" if doc.status_note and doc.status is not Status.IN_FORCE else ""
-        return f"{head}\n{body}{note}"
-
-    @classmethod
-    def answer_html(cls, kb: KnowledgeBase, result: SearchResult) -> str:
-        best = result.hits[0]
-        return cls.article_html(kb, best.document, best.article)
-
-
-answers = _PendingAnswers()
 
 ASK_STEP = "ask"  # draft step: the next private message of this user is a question (/hoi alone)
 PAGE_SIZE = 10  # articles per page when browsing (the Law's Chapter II has 35)
@@ -130,6 +109,7 @@ _QUESTION_WORDS = _patterns(
     r"tai sao", r"vi sao", r"the sao", r"co duoc", r"co phai", r"duoc khong", r"phai khong", r"khong a",
     r"ai", r"may (?:ngay|lan|nam|thang|tuan|nguoi|gio|phieu|ho|thanh vien|buoc|loai|hinh thuc|nguyen tac)",
     r"nhu nao", r"sao vay", r"dung khong", r"co can", r"co bat buoc", r"hay khong", r"chua",
+    r"(?<=[a-z] )hay(?= [a-z])",  # "A hay B": a choice is asked
 )
 _ENDS_AS_QUESTION = re.compile(r"(?:khong|chua|a|nhi|ha|sao|vay|the|nao|gi|khong vay)$")
 _LEGAL = _patterns(
@@ -226,10 +206,12 @@ def classify(text: str, result: SearchResult | None = None, *, place_named: bool
         r += 1
         reasons.append("several sentences")
 
+    asks = q - (2 if sure else 0)  # evidence in the wording itself, not from the search
     if r == 0:
-        is_question = q > 0 or len(norm.split()) <= 15  # a few words with no report in them: a search
+        # a few words with no report in them is a search; a long plain statement is not a question
+        is_question = asks > 0 or len(norm.split()) <= 12
     else:
-        is_question = q > r and (sure or r <= 1)
+        is_question = q > r and (sure or r <= 1 or bool(legal))
     return Decision(Intent.QUESTION if is_question else Intent.FEEDBACK, q, r, tuple(reasons))
 
 
@@ -247,14 +229,14 @@ class View:
         return InlineKeyboardMarkup(self.rows) if self.rows else None
 
 
-def _button(label: str, *parts: object) -> InlineKeyboardButton | None:
+def _button(label: str, *parts: object, width: int = BUTTON_CHARS) -> InlineKeyboardButton | None:
     """A callback button, or None if the payload would not fit (never a broken keyboard)."""
     try:
         data = cb.make(cb.QUESTION, *(str(p) for p in parts))
     except ValueError:
         log.warning("callback payload too long, button %r dropped", label)
         return None
-    return InlineKeyboardButton(truncate(label, BUTTON_CHARS), callback_data=data)
+    return InlineKeyboardButton(truncate(label, width), callback_data=data)
 
 
 def _rows(buttons: list[InlineKeyboardButton | None], per_row: int = 1) -> list[list[InlineKeyboardButton]]:
@@ -306,34 +288,34 @@ def _current_buttons(kb: KnowledgeBase, doc: Document, article: Article) -> list
 
 
 def answer_view(kb: KnowledgeBase, result: SearchResult, question: str, question_id: int | None) -> View:
-    """A sure answer: the best article (bot.answers), the official text, today's article for an old one,
-    the next best matches and 👍/👎 carrying the question log id."""
+    """A sure answer (bot.answers: article, gist, validity, next matches) with buttons: the official
+    text, today's article for an old one, the next matches, and 👍/👎 carrying the question log id."""
+    answer = answers.build_answer(kb, result, truncate(question, ECHO_CHARS))
     best = result.hits[0]
     doc = kb.document(best.document)
     article = doc.article(best.article) if doc else None
     assert doc is not None and article is not None, "search hits always name KB articles"
-    text = T.YOUR_QUESTION.format(question=esc(truncate(question, ECHO_CHARS))) + "\n\n"
-    text += answers.answer_html(kb, result)
     rows: list[list[InlineKeyboardButton]] = [[full_text_button(doc)]]
-    current = _current_buttons(kb, doc, article)
-    rows += _rows(current)
-    shown = {(best.document, best.article)} | {(r.document, r.article) for r in article.current}
-    more = [h for h in result.hits[1:] if (h.document, h.article) not in shown][:NEXT_MATCHES]
-    rows += _rows([article_button(kb, h) for h in more])
+    rows += _rows(_current_buttons(kb, doc, article))
+    rows += _rows([article_button(kb, ref) for ref in answer.suggestions[:NEXT_MATCHES]])
     if question_id is not None:
         rows += _rows([_button(T.BUTTON_VOTE_UP, "v", question_id, 1),
                        _button(T.BUTTON_VOTE_DOWN, "v", question_id, 0)], per_row=2)
-    return View(text, rows)
+    return View(answer.html, rows)
 
 
 def not_sure_view(kb: KnowledgeBase, result: SearchResult, question: str, *, feedback_hint: bool) -> View:
-    """Honest "not sure": no answer is claimed, the closest articles are offered as buttons."""
-    parts = [T.NOT_SURE, T.YOUR_QUESTION.format(question=esc(truncate(question, ECHO_CHARS)))]
-    parts.append(T.NOT_SURE_CLOSEST if result.hits else T.NOT_SURE_NOTHING)
+    """Honest "not sure" (bot.answers): no answer is claimed; the closest articles become buttons; a
+    document named without a known article ("điều 99 luật 10") offers that document instead."""
+    answer = answers.build_answer(kb, result, truncate(question, ECHO_CHARS))
+    parts = [answer.html, T.NOT_SURE_LOGGED]
     if feedback_hint:
         parts.append(T.NOT_SURE_FEEDBACK_HINT)
-    rows = _rows([article_button(kb, h) for h in result.hits[:CLOSEST]])
-    return View("\n\n".join(parts), rows)
+    buttons = [article_button(kb, ref) for ref in answer.suggestions[:CLOSEST]]
+    named = kb.document(result.document) if result.document else None
+    if named is not None and not answer.suggestions:
+        buttons.append(_button(T.BUTTON_DOCUMENT.format(document=short_label(named)), "d", named.id, "n"))
+    return View("\n\n".join(parts), _rows(buttons))
 
 
 def article_view(kb: KnowledgeBase, doc: Document, article: Article) -> View:
@@ -460,17 +442,19 @@ def all_articles_view(kb: KnowledgeBase, doc: Document, page: int) -> View:
 
 
 def roles_view(kb: KnowledgeBase) -> View:
-    if not kb.roles:
+    """/apdung, first step: "who are you?" with one button per role."""
+    roles = applicability.roles(kb)
+    if not roles:
         return View(T.APPLY_NO_ROLES)
-    return View(T.APPLY_ASK, _rows([_button(role.title, "r", role.id) for role in kb.roles]))
+    return View(T.APPLY_ASK, _rows([_button(role.title, "r", role.id, width=100) for role in roles]))
 
 
-def _document_line(kb: KnowledgeBase, number: str) -> str:
-    doc = kb.document(number)
-    if doc is None:
-        related = kb.related(number)
-        title = T.APPLY_DOCUMENT_TITLE.format(title=esc(related.title)) if related else ""
-        return T.APPLY_DOCUMENT_LINE.format(label=esc(number), status=title)
+def _document_line(kb: KnowledgeBase, info: applicability.DocumentInfo) -> str:
+    """"• Pháp lệnh 34/2007/… (Đã hết hiệu lực; thay bằng Luật 10/2022/QH15 từ 01/07/2023)"."""
+    doc = kb.document(info.number)
+    if doc is None or info.status is None:
+        title = T.APPLY_DOCUMENT_TITLE.format(title=esc(info.title)) if info.title not in info.label else ""
+        return T.APPLY_DOCUMENT_LINE.format(label=esc(info.label), status=title)
     status = T.STATUS_LABELS.get(doc.status.value, doc.status.value)
     if doc.replaced_by:
         rep = doc.replaced_by[0]
@@ -485,40 +469,37 @@ def _document_line(kb: KnowledgeBase, number: str) -> str:
 
 
 def role_view(kb: KnowledgeBase, role: Role) -> View:
-    """/apdung for one role: old and current documents, the main rights, article buttons."""
+    """/apdung for one role: the documents then and now, the main rights, their articles as buttons."""
+    answer = applicability.applicable(kb, role.id)
     lines = [T.APPLY_ROLE_HEADER.format(title=esc(role.title), description=esc(role.description)), ""]
-    if role.old_documents:
+    if answer.old:
         lines.append(T.APPLY_OLD_DOCUMENTS)
-        lines += [_document_line(kb, n) for n in role.old_documents]
-    if role.current_documents:
+        lines += [_document_line(kb, info) for info in answer.old]
+    if answer.current:
         lines.append(T.APPLY_CURRENT_DOCUMENTS)
-        lines += [_document_line(kb, n) for n in role.current_documents]
+        lines += [_document_line(kb, info) for info in answer.current]
     if role.current_note:
         lines.append(f"<i>{esc(role.current_note)}</i>")
     buttons: list[InlineKeyboardButton | None] = []
     seen: set[tuple[str, int]] = set()
-    if role.rights:
+    if answer.rights:
         lines += ["", T.APPLY_RIGHTS]
-        for right in role.rights:
-            refs = ", ".join(T.APPLY_REF.format(article=r.article, document=kb.label(r.document)) for r in right.refs)
-            kind = right.kind.value
-            lines.append(f"{T.RIGHT_ICONS.get(kind, '•')} " + T.APPLY_RIGHT_LINE.format(
-                kind=esc(T.RIGHT_LABELS.get(kind, kind)), text=esc(right.text)
-            ).removeprefix("• ") + (T.APPLY_RIGHT_REFS.format(refs=esc(refs)) if refs else ""))
-            for ref in right.refs:
-                if (ref.document, ref.article) in seen:
-                    continue
+    for kind, text, refs in answer.rights:
+        icon = T.RIGHT_ICONS.get(kind.value, "•")
+        line = T.APPLY_RIGHT_LINE.format(icon=icon, kind=esc(T.RIGHT_LABELS.get(kind.value, kind.value)),
+                                         text=esc(" ".join(text.split())))
+        names = ", ".join(T.APPLY_REF.format(article=r.article, document=kb.label(r.document)) for r in refs)
+        if names:
+            line += T.APPLY_RIGHT_REFS.format(refs=esc(names))
+        lines.append(line)
+        for ref in refs:
+            if (ref.document, ref.article) not in seen:
                 seen.add((ref.document, ref.article))
-                doc = kb.document(ref.document)
-                if doc is not None:
-                    label = f"{T.RIGHT_ICONS.get(kind, '')} " + ref_label(kb, ref)
-                    buttons.append(article_button(kb, ref, label))
-        if any(b is not None for b in buttons):
-            lines += ["", T.APPLY_BUTTONS_HINT]
+                buttons.append(article_button(kb, ref, f"{icon} {ref_label(kb, ref)}"))
+    if any(b is not None for b in buttons):
+        lines += ["", T.APPLY_BUTTONS_HINT]
     rows = _rows(buttons, per_row=2)
-    other = _button(T.BUTTON_APPLY_OTHER, "r", "n")
-    if other is not None:
-        rows.append([other])
+    rows += _rows([_button(T.BUTTON_APPLY_OTHER, "r", "n")])
     return View("\n".join(lines), rows)
 
 
@@ -654,7 +635,11 @@ async def cmd_vanban(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def cmd_apdung(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send_view(update, roles_view(get_services(context).kb))
+    """/apdung asks who you are; "/apdung tôi là công nhân" answers for that role at once."""
+    kb = get_services(context).kb
+    said = " ".join(context.args or [])
+    role = applicability.guess_role(kb, said) if said else None
+    await send_view(update, role_view(kb, role) if role is not None else roles_view(kb))
 
 
 async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> None:
@@ -839,9 +824,11 @@ def inline_results(kb: KnowledgeBase, result: SearchResult | None) -> list[Inlin
         article = doc.article(hit.article) if doc else None
         if doc is None or article is None:
             continue
-        title = (T.INLINE_ARTICLE_TITLE.format(article=article.number, title=article.title) if article.title
-                 else T.INLINE_ARTICLE_UNTITLED.format(article=article.number))
-        title += T.INLINE_ARTICLE_SUFFIX.format(document=short_label(doc))
+        if article.title:
+            title = T.INLINE_ARTICLE_TITLE.format(article=article.number, title=article.title)
+            title += T.INLINE_ARTICLE_SUFFIX.format(document=short_label(doc))
+        else:
+            title = T.INLINE_ARTICLE_UNTITLED.format(article=article.number, document=short_label(doc))
         text = answers.article_html(kb, doc.number, article.number)
         out.append(InlineQueryResultArticle(
             id=f"a:{doc.id}:{article.number}", title=title, description=_gist(article),

@@ -26,18 +26,8 @@ GREETING = (
 )
 
 # ---------------------------------------------------------------- the answer and what wraps it
-YOUR_QUESTION = "❓ <i>{question}</i>"
-NOT_SURE = (
-    "🤔 Bot <b>chưa chắc</b> tìm được quy định trả lời đúng câu hỏi này, nên không đoán. "
-    "Câu hỏi đã được ghi lại để người quản trị bổ sung."
-)
-NOT_SURE_CLOSEST = "Các điều gần nhất (có thể không đúng ý bạn) ở các nút bên dưới."
-NOT_SURE_NOTHING = (
-    "Không có điều nào trong các văn bản về dân chủ ở cơ sở gần với câu hỏi này. "
-    "Bạn có thể hỏi cách khác, hoặc xem các văn bản bằng /vanban."
-)
+NOT_SURE_LOGGED = "Câu hỏi đã được ghi lại để người quản trị bổ sung."
 NOT_SURE_FEEDBACK_HINT = "Nếu bạn muốn phản ánh, kiến nghị một việc cụ thể tới ban chỉ đạo, gõ /gopy."
-MORE_MATCHES = "Các điều liên quan khác ở các nút bên dưới."
 BUTTON_FULL_TEXT = "📄 Toàn văn {document}"
 BUTTON_CURRENT = "⚖️ Nay áp dụng: Điều {article} {document}"
 BUTTON_ARTICLE = "Điều {article} {document}"
@@ -47,7 +37,6 @@ BUTTON_VOTE_DOWN = "👎 Chưa đúng ý"
 VOTE_THANKS_UP = "Cảm ơn bạn! Đã ghi nhận câu trả lời hữu ích."
 VOTE_THANKS_DOWN = "Cảm ơn bạn! Câu hỏi sẽ được người quản trị xem lại."
 VOTE_ALREADY = "Bạn đã đánh giá câu trả lời này rồi. Cảm ơn bạn!"
-ARTICLE_NOT_FOUND = "Không tìm thấy điều này trong cơ sở dữ liệu văn bản."
 
 # ---------------------------------------------------------------- /vanban
 DOCS_HEADER = (
@@ -107,7 +96,7 @@ APPLY_DOCUMENT_REPLACED = " ({status}; thay bằng {replacement}{since})"
 APPLY_DOCUMENT_STATUS = " ({status})"
 APPLY_SINCE = " từ {date}"
 APPLY_RIGHTS = "<b>Các quyền chính của bạn:</b>"
-APPLY_RIGHT_LINE = "• <b>{kind}</b>: {text}"
+APPLY_RIGHT_LINE = "{icon} <b>{kind}</b>: {text}"
 APPLY_RIGHT_REFS = " <i>({refs})</i>"
 APPLY_REF = "Điều {article} {document}"
 APPLY_BUTTONS_HINT = "Bấm vào một điều bên dưới để xem nội dung."
@@ -136,7 +125,7 @@ PRIVATE_ONLY = "Lệnh này chỉ dùng trong tin nhắn riêng với bot."
 
 # ---------------------------------------------------------------- inline mode
 INLINE_ARTICLE_TITLE = "Điều {article} – {title}"
-INLINE_ARTICLE_UNTITLED = "Điều {article}"
+INLINE_ARTICLE_UNTITLED = "Điều {article} – {document}"
 INLINE_ARTICLE_SUFFIX = " ({document})"
 INLINE_POINTER_DESCRIPTION = "Chưa có tóm tắt đã kiểm chứng — xem toàn văn."
 INLINE_DOC_DESCRIPTION = "{status} · {title}"
