@@ -310,6 +310,8 @@ async def test_inline_mode_lists_articles_and_documents(bot: BotHarness):
     assert len(titles) == 4 and "Luật 10/2022/QH15" in titles and "Pháp lệnh 34/2007/PL-UBTVQH11" in titles
     typo = await emu.wait_for_inline_answer(await emu.inline_query(lan, "dieu 5 PL34"))
     assert typo["results"][0]["title"].startswith("Điều 5 – ")
+    junk = await emu.wait_for_inline_answer(await emu.inline_query(lan, "xyzzy qwerty"))
+    assert junk["results"] == [] and junk["button"]["start_parameter"] == T.INLINE_START_PARAMETER
     await emu.choose_inline_result(lan, first["id"], "dan duoc ban va quyet dinh nhung gi")
     await emu.wait_idle()  # a chosen result needs nothing from the bot
 

@@ -66,6 +66,7 @@ MESSAGE_LIMIT = TELEGRAM_LIMIT  # a module constant so tests can force a split
 INLINE_RESULTS = 10
 INLINE_CACHE_SECONDS = 5  # small: the knowledge base is updated by deploying, answers must follow soon
 INLINE_DESCRIPTION_CHARS = 120
+INLINE_MIN_SCORE = 10.0  # below this a hit shares only a stray word with the query: not worth listing
 VOTED_MEMORY = 10_000  # question ids voted on recently, so a double tap counts once
 _VOTED_KEY = "questions.voted"
 
@@ -548,7 +549,8 @@ async def cmd_hoi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def start_asking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Remember "the next message is a question" in the user's draft, never over a feedback draft."""
+    """Remember "the next message is a question" in the user's draft, never over a feedback draft
+    (an offer, a pending reply to a committee or an earlier /hoi may be replaced: the user moved on)."""
     from bot.handlers import citizen, flow
 
     services = get_services(context)
@@ -556,7 +558,7 @@ async def start_asking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     assert user is not None and chat is not None
     for _ in range(2):  # one retry: a concurrent save (another replica) changed the version under us
         draft = await flow.load_draft(services, user.id)
-        if draft is not None and draft.step not in (ASK_STEP, citizen.OFFER_STEP):
+        if draft is not None and draft.step not in (ASK_STEP, citizen.OFFER_STEP, citizen.REPLY_STEP):
             await chat.send_message(T.ASK_BUSY)
             return
         try:
@@ -820,6 +822,8 @@ def inline_results(kb: KnowledgeBase, result: SearchResult | None) -> list[Inlin
             ))
         return out
     for hit in result.hits:
+        if not (result.sure or result.reference) and hit.score < INLINE_MIN_SCORE:
+            continue
         doc = kb.document(hit.document)
         article = doc.article(hit.article) if doc else None
         if doc is None or article is None:
