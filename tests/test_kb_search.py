@@ -60,6 +60,19 @@ def test_reference_to_a_missing_article_is_not_sure(real_index: SearchIndex) -> 
 
 
 @needs_real_kb
+@pytest.mark.parametrize("query", ["điều 63 bộ luật lao động", "điều 4 nghị định 145", "dieu 2 nghi dinh so 59"])
+def test_reference_to_a_document_outside_the_kb_is_not_guessed(real_index: SearchIndex, query: str) -> None:
+    result = real_index.search(query)
+    assert not result.sure and not result.reference and not result.hits
+
+
+@needs_real_kb
+def test_reference_with_another_law_is_not_pinned_to_ours(real_index: SearchIndex) -> None:
+    result = real_index.search("điều 5 luật đất đai")
+    assert not result.sure and not result.reference
+
+
+@needs_real_kb
 def test_article_number_without_document_is_ambiguous(real_index: SearchIndex) -> None:
     result = real_index.search("điều 5")
     assert not result.sure and not result.reference
