@@ -69,6 +69,7 @@ INLINE_DESCRIPTION_CHARS = 120
 INLINE_MIN_SCORE = 10.0  # below this a hit shares only a stray word with the query: not worth listing
 VOTED_MEMORY = 10_000  # question ids voted on recently, so a double tap counts once
 _VOTED_KEY = "questions.voted"
+_DATE = "%d/%m/%Y"  # dates of documents, as Vietnamese write them
 
 
 def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -356,16 +357,15 @@ def chapter_label(chapter: Chapter) -> str:
 
 def document_view(kb: KnowledgeBase, doc: Document) -> View:
     """A document's card (status, what replaced it) and one button per chapter."""
-    tz_free = "%d/%m/%Y"
     lines = [T.DOC_HEADER.format(
         icon=T.STATUS_ICONS.get(doc.status.value, ""), label=esc(doc.label), title=esc(doc.title),
-        issuer=esc(doc.issuer), issued=doc.issued.strftime(tz_free), effective=doc.effective.strftime(tz_free),
+        issuer=esc(doc.issuer), issued=doc.issued.strftime(_DATE), effective=doc.effective.strftime(_DATE),
         status=esc(T.STATUS_LABELS.get(doc.status.value, doc.status.value)),
     )]
     for rep in doc.replaced_by:
         label = esc(kb.label(rep.document))
         if rep.since:
-            lines.append(T.DOC_REPLACED_BY.format(document=label, since=rep.since.strftime(tz_free)))
+            lines.append(T.DOC_REPLACED_BY.format(document=label, since=rep.since.strftime(_DATE)))
         else:
             lines.append(T.DOC_REPLACED_BY_NO_DATE.format(document=label))
     if doc.status_note:
@@ -459,7 +459,7 @@ def _document_line(kb: KnowledgeBase, info: applicability.DocumentInfo) -> str:
     status = T.STATUS_LABELS.get(doc.status.value, doc.status.value)
     if doc.replaced_by:
         rep = doc.replaced_by[0]
-        since = T.APPLY_SINCE.format(date=rep.since.strftime("%d/%m/%Y")) if rep.since else ""
+        since = T.APPLY_SINCE.format(date=rep.since.strftime(_DATE)) if rep.since else ""
         extra = T.APPLY_DOCUMENT_REPLACED.format(status=esc(status), replacement=esc(kb.label(rep.document)),
                                                  since=since)
     elif doc.status is Status.IN_FORCE:
