@@ -18,6 +18,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     LinkPreviewOptions,
     Update,
 )
@@ -48,6 +49,7 @@ from bot.services import SERVICES_KEY, Services, UserRateLimiter, get_services
 from bot.texts import citizen as TCit
 from bot.texts import committee as TCom
 from bot.texts.common import (
+    ADMIN_COMMANDS,
     GROUP_COMMANDS,
     INTERNAL_ERROR,
     PRIVATE_COMMANDS,
@@ -273,6 +275,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await bot.set_my_commands([BotCommand(c, d) for c, d in PRIVATE_COMMANDS],
                               scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands([BotCommand(c, d) for c, d in GROUP_COMMANDS], scope=BotCommandScopeAllGroupChats())
+    for admin in application.bot_data[SERVICES_KEY].config.admins:
+        try:  # refused with "chat not found" until the admin has opened a chat with the bot
+            await bot.set_my_commands([BotCommand(c, d) for c, d in ADMIN_COMMANDS], scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:
+            log.info("admin commands not set for %s: %s", admin, exc)
     for worker in application.bot_data[SERVICES_KEY].workers:
         worker.start()
 

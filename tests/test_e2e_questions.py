@@ -426,3 +426,15 @@ async def test_card_about_budget_disclosure_names_an_article_about_cong_khai(bot
     )
     line = next(line for line in card["text"].splitlines() if line.startswith("Điều liên quan"))
     assert re.search(r"Điều \d+ ", line) and "công khai" in line.lower(), line
+
+
+async def test_deep_link_hoi_waits_for_a_question_and_admins_get_chuahoi(bot: BotHarness):
+    lan = bot.citizen(5991, "Lan")
+    await bot.say(lan, "/start hoi")
+    await bot.emulator.wait_for(lambda: bot.emulator.bot_messages(lan.id))
+    draft = await bot.store.get_draft(lan.id)
+    assert draft is not None and draft.step == "ask"
+    admin_commands = {c["command"] for c in bot.emulator.commands({"type": "chat", "chat_id": ADMIN_ID})}
+    assert "chuahoi" in admin_commands
+    private = {c["command"] for c in bot.emulator.commands({"type": "all_private_chats"})}
+    assert "chuahoi" not in private

@@ -41,6 +41,11 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = get_services(context)
     await _remember(update, services)
     payload = context.args[0] if context.args else ""
+    if payload == "hoi":  # from inline mode's "ask the bot" button
+        from bot.handlers import questions
+
+        await questions.start_asking(update, context)
+        return
     if payload.startswith("gopy"):
         unit_id = payload[len("gopy_"):] if payload.startswith("gopy_") else None
         if unit_id and unit_id not in services.config.units:

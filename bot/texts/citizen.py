@@ -18,6 +18,7 @@ HELP = (
     "/trangthai — xem các ý kiến bạn đã gửi; /trangthai GY-XXXXXX — xem một ý kiến\n"
     "/hoi câu hỏi — hỏi về quy chế dân chủ ở cơ sở, ví dụ: <i>/hoi xã phải công khai những gì</i>\n"
     "/vanban — xem các văn bản; /apdung — văn bản nào áp dụng cho bạn\n"
+    "Trong nhóm chat bất kỳ, gõ <i>@tên_bot câu hỏi</i> để tìm nhanh một điều luật.\n"
     "/huy — hủy việc đang làm; /xoadulieu — xóa dữ liệu cá nhân của bạn\n\n"
     "Bạn có thể gõ tiếng Việt có dấu hoặc không dấu. Mỗi ý kiến được gửi đi có một mã theo dõi; "
     "bot sẽ báo cho bạn mỗi khi ban chỉ đạo xử lý."

@@ -50,6 +50,10 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("trogiup", "Hướng dẫn sử dụng"),
     ("xoadulieu", "Xóa dữ liệu cá nhân của tôi"),
 )
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    *PRIVATE_COMMANDS,
+    ("chuahoi", "Các câu hỏi bot chưa trả lời được"),
+)
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("thongke", "Thống kê ý kiến của ban"),
     ("quahan", "Các ý kiến quá hạn"),
