@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -132,15 +133,35 @@ class OutboxWorker:
                     result = await self._call(row.method, payload)
                 except NetworkError as retry_exc:
                     return await self._retry(row, str(retry_exc), None)
-                await self.store.mark_sent(row.id, _message_id(result))
+                await self._record_sent(row, result)
                 return None
             log.warning("outbox %s to %s failed for good: %s", row.id, row.chat_id, exc)
             await self.store.mark_failed(row.id, f"{type(exc).__name__}: {exc}")
             return None
         except NetworkError as exc:  # 5xx, timeouts, dropped connections
             return await self._retry(row, f"{type(exc).__name__}: {exc}", None)
-        await self.store.mark_sent(row.id, _message_id(result))
+        await self._record_sent(row, result)
         return None
+
+    async def _record_sent(self, row: Any, result: Any) -> None:
+        """The message is out; if the database is briefly unavailable, keep trying to record that.
+
+        Giving up at once would leave the row pending, and it would be sent again once its lease
+        expired: a committee would see the card twice. Tries for up to `lease_seconds`; a longer outage
+        is the same at-least-once case as an answer lost on the network.
+        """
+        deadline = time.monotonic() + self.lease_seconds
+        delay = 0.05
+        while True:
+            try:
+                await self.store.mark_sent(row.id, _message_id(result))
+                return
+            except Exception:
+                if self._stopping or time.monotonic() + delay > deadline:
+                    raise
+                log.warning("outbox %s was sent but cannot be recorded yet; retrying", row.id, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     async def _call(self, method: str, payload: dict[str, Any]) -> Any:
         """One Bot API call from stored JSON. PTB warns that known methods have typed shortcuts; the

@@ -328,6 +328,12 @@ async def on_flow_message(update: Update, context: ContextTypes.DEFAULT_TYPE, dr
     assert message is not None and user is not None
     config = services.config
     step = draft.step
+    # Telegram delivers updates at least once (a webhook retried, getUpdates after a crash): a message
+    # already applied to this draft must not append its text or attachment a second time.
+    applied = draft.data.get("last_message_id")
+    if isinstance(applied, int) and message.message_id <= applied:
+        return
+    draft.data["last_message_id"] = message.message_id
     attachment = _attachment_of(message)
     if attachment is None and message.text is None and message.contact is None:
         await reply(update, T.ATTACHMENT_UNSUPPORTED)
