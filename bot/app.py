@@ -223,7 +223,8 @@ async def dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         cb.DELETE: citizen.on_delete_button,
         cb.QUESTION: questions.on_button,
     }
-    if data is not None and data.prefix == cb.COMMITTEE and not in_private:
+    # A committee button needs the group it was pressed in (a forged one under an inline-mode message has none).
+    if data is not None and data.prefix == cb.COMMITTEE and chat is not None and not in_private:
         await committee.on_committee_button(update, context, data)
         return
     handler = handlers.get(data.prefix) if data is not None else None
