@@ -197,7 +197,9 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 return  # /id must work in an unknown group: it is how the group gets configured
             if text and text.startswith("/") and _addressed_to_us(text, context):
                 await chat.send_message(TCom.GROUP_UNKNOWN)
-            if update.callback_query is not None and not services.is_admin(user.id if user else None):
+            if update.callback_query is not None:
+                if services.is_admin(user.id if user else None):
+                    return  # admins may act everywhere; the committee handler still checks the submission
                 await update.callback_query.answer(TCom.NOT_OWNER, show_alert=True)
             raise ApplicationHandlerStop
         return  # committee groups: officials are not rate limited
