@@ -1106,6 +1106,7 @@ class Store:
                     lease_until=None,
                 )
             )
+            await self._scrub_if_erased(conn, outbox_id, m["submission_id"])
             if m["submission_id"] is not None:
                 await self._audit(
                     conn,
@@ -1168,6 +1169,7 @@ class Store:
             row = (await conn.execute(stmt)).first()
             if row is None:
                 return False
+            await self._scrub_if_erased(conn, outbox_id, row.submission_id)
             if row.submission_id is not None:
                 await self._audit(
                     conn,
@@ -1179,6 +1181,16 @@ class Store:
                     data={"outbox_id": outbox_id, "method": row.method},
                 )
         return True
+
+    async def _scrub_if_erased(self, conn: AsyncConnection, outbox_id: int, submission_id: int | None) -> None:
+        """A row still queued when its sender erased their data (/xoadulieu) was kept so the committee gets
+        it; once it is done its payload (which may carry the name and phone) goes, like the delivered ones."""
+        if submission_id is None:
+            return
+        erased = sa.exists().where(
+            submissions.c.id == submission_id, submissions.c.personal_data_removed_at.is_not(None)
+        )
+        await conn.execute(sa.update(outbox).where(outbox.c.id == outbox_id, erased).values(payload={}))
 
     async def release_outbox(self, outbox_ids: Sequence[int], *, worker_id: str | None = None) -> int:
         """Give leased rows back without counting an attempt (e.g. a worker shutting down, or holding back
