@@ -248,6 +248,8 @@ async def test_killed_process_mid_flow_and_mid_delivery(emulator: BotApiEmulator
     finally:
         for p in processes:
             await p.kill()
+    logged = "\n".join(line for p in processes for line in p.output)
+    assert emulator.token.split(":", 1)[1] not in logged, "the token in the bot process's log"
 
 
 # ------------------------------------------------------------------------------------- the database

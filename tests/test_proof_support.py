@@ -52,8 +52,10 @@ __all__ = [
     "CODE",
     "BotProcess",
     "ErrorWatch",
+    "FastCitizen",
     "Ledger",
     "ResilientCitizen",
+    "Switchboard",
     "ack_until_done",
     "card_of",
     "drain_outbox",
@@ -280,6 +282,84 @@ class ResilientCitizen:
         elif "Bước 6/6" in text:
             self.pressed_send = True
             await self.click(message, "📨 Gửi")
+
+
+class Switchboard:
+    """Each chat's new bot messages on its own queue, stamped with the time they arrived.
+
+    `emulator.wait_for_message` re-checks every waiter on every change: fine for a test with a few
+    people, quadratic with a thousand. This listener hands each message to its chat at once."""
+
+    def __init__(self, emulator: BotApiEmulator) -> None:
+        self.emulator = emulator
+        self.queues: dict[int, asyncio.Queue[tuple[float, dict[str, Any]]]] = {}
+        emulator.add_listener(self._on_event)
+
+    def queue(self, chat: int) -> asyncio.Queue[tuple[float, dict[str, Any]]]:
+        if chat not in self.queues:
+            self.queues[chat] = asyncio.Queue()
+        return self.queues[chat]
+
+    def _on_event(self, event: Any) -> None:
+        if event.kind == "new" and event.from_bot:
+            self.queue(event.chat_id).put_nowait((time.perf_counter(), event.message))
+
+    async def next(self, chat: int, contains: str, timeout: float = 60.0) -> tuple[float, dict[str, Any]]:  # noqa: ASYNC109
+        """The next message in `chat` containing `contains` (earlier ones are skipped)."""
+        queue = self.queue(chat)
+        async with asyncio.timeout(timeout):
+            while True:
+                stamp, message = await queue.get()
+                if contains in _visible(message):
+                    return stamp, message
+
+
+class FastCitizen:
+    """The /gopy flow for load runs: one action per prompt, no retries (no faults are injected), and the
+    time from each action to the bot's next message in the chat (the reply time a citizen feels)."""
+
+    STEPS = ("Bước 1/6", "Bước 2/6", "Bước 3/6", "Bước 4/6", "Đã nhận nội dung", "Bước 5/6", "Bước 6/6",
+             "Mã theo dõi")
+
+    def __init__(self, board: Switchboard, user: User, intent: Intent) -> None:
+        self.board = board
+        self.emu = board.emulator
+        self.user = user
+        self.intent = intent
+        self.latencies: list[float] = []
+        self.updates = 0
+
+    async def _act(self, action: Awaitable[Any], expect: str, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+        queue = self.board.queue(self.user.id)
+        started = time.perf_counter()
+        await action
+        self.updates += 1
+        first: float | None = None
+        async with asyncio.timeout(timeout):
+            while True:
+                stamp, message = await queue.get()
+                first = first or stamp
+                if expect in _visible(message):
+                    self.latencies.append(first - started)
+                    return message
+
+    async def run(self, timeout: float = 120.0) -> str:  # noqa: ASYNC109
+        emu, user, intent = self.emu, self.user, self.intent
+
+        def press(message: dict[str, Any], label: str) -> Awaitable[Any]:
+            return emu.click_button(user, None, message["message_id"], label)
+
+        prompt = await self._act(emu.send_text(user, "/gopy"), "Bước 1/6", timeout)
+        prompt = await self._act(press(prompt, intent.kind), "Bước 2/6", timeout)
+        prompt = await self._act(emu.send_text(user, intent.place), "Bước 3/6", timeout)
+        prompt = await self._act(press(prompt, intent.topic), "Bước 4/6", timeout)
+        prompt = await self._act(emu.send_text(user, intent.text), "Đã nhận nội dung", timeout)
+        prompt = await self._act(press(prompt, "Xong"), "Bước 5/6", timeout)
+        prompt = await self._act(press(prompt, "Gửi ẩn danh"), "Bước 6/6", timeout)
+        done = await self._act(press(prompt, "📨 Gửi"), "Mã theo dõi", timeout)
+        found = CODE.search(_visible(done))
+        assert found is not None
+        return found.group(0)
 
 
 async def ack_until_done(emulator: BotApiEmulator, official: User, group: int, card_id: int,
