@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import random
 import re
 import signal
 import sys
@@ -321,18 +322,28 @@ class FastCitizen:
     STEPS = ("Bước 1/6", "Bước 2/6", "Bước 3/6", "Bước 4/6", "Đã nhận nội dung", "Bước 5/6", "Bước 6/6",
              "Mã theo dõi")
 
-    def __init__(self, board: Switchboard, user: User, intent: Intent) -> None:
+    def __init__(self, board: Switchboard, user: User, intent: Intent, *, think: float = 0.0,
+                 seed: int = 0) -> None:
         self.board = board
         self.emu = board.emulator
         self.user = user
         self.intent = intent
+        self.think = think
+        self.rng = random.Random(seed)
         self.latencies: list[float] = []
         self.updates = 0
 
-    async def _act(self, action: Awaitable[Any], expect: str, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+    async def pause(self) -> None:
+        """A person reads and types: `think` seconds on average (0 = a load generator)."""
+        if self.think:
+            await asyncio.sleep(self.rng.uniform(0.5 * self.think, 1.5 * self.think))
+
+    async def _act(self, action: Callable[[], Awaitable[Any]], expect: str,
+                   timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
         queue = self.board.queue(self.user.id)
+        await self.pause()
         started = time.perf_counter()
-        await action
+        await action()
         self.updates += 1
         first: float | None = None
         async with asyncio.timeout(timeout):
@@ -346,14 +357,17 @@ class FastCitizen:
     async def run(self, timeout: float = 120.0) -> str:  # noqa: ASYNC109
         emu, user, intent = self.emu, self.user, self.intent
 
-        def press(message: dict[str, Any], label: str) -> Awaitable[Any]:
-            return emu.click_button(user, None, message["message_id"], label)
+        def press(message: dict[str, Any], label: str) -> Callable[[], Awaitable[Any]]:
+            return lambda: emu.click_button(user, None, message["message_id"], label)
 
-        prompt = await self._act(emu.send_text(user, "/gopy"), "Bước 1/6", timeout)
+        def say(text: str) -> Callable[[], Awaitable[Any]]:
+            return lambda: emu.send_text(user, text)
+
+        prompt = await self._act(say("/gopy"), "Bước 1/6", timeout)
         prompt = await self._act(press(prompt, intent.kind), "Bước 2/6", timeout)
-        prompt = await self._act(emu.send_text(user, intent.place), "Bước 3/6", timeout)
+        prompt = await self._act(say(intent.place), "Bước 3/6", timeout)
         prompt = await self._act(press(prompt, intent.topic), "Bước 4/6", timeout)
-        prompt = await self._act(emu.send_text(user, intent.text), "Đã nhận nội dung", timeout)
+        prompt = await self._act(say(intent.text), "Đã nhận nội dung", timeout)
         prompt = await self._act(press(prompt, "Xong"), "Bước 5/6", timeout)
         prompt = await self._act(press(prompt, "Gửi ẩn danh"), "Bước 6/6", timeout)
         done = await self._act(press(prompt, "📨 Gửi"), "Mã theo dõi", timeout)

@@ -1,0 +1,352 @@
+"""End-to-end figures: the real Application against the local Bot API emulator, over HTTP on 127.0.0.1.
+
+    python benchmarks/e2e.py [--citizens 50] [--think 1.0] [--submissions 100000] [--engines sqlite,postgresql]
+
+For a bare echo bot (the framework's own limit on this machine), then the feedback flow (/gopy, eight
+updates per citizen) and questions (/hoi …) on each database:
+
+* "saturated": `--citizens` people at once, each acting the moment the bot answered — updates per
+  second, and the reply time (a citizen's message → the bot's next message in that chat) under load;
+* "paced": the same number of people who take `--think` seconds (±50 %) to read and type between
+  actions, as real ones do — the reply time a citizen actually feels.
+
+Then memory: `--submissions` submissions are bulk-inserted through the Store, the bot runs in its own
+process against that database, serves a round of flows, /thongke, /quahan and /baocao over all
+committees, and reports its peak RSS (getrusage) and, in a second run, tracemalloc's peak.
+
+Emulator and bot share one process (and one GIL) in the throughput runs, for the echo bot too, so
+the ratio is fair. PostgreSQL: a throw-away database on HOPTHU_BENCH_PG_URL / HOPTHU_TEST_PG_URL /
+postgres@127.0.0.1:5432, skipped with a message if no server answers. Figures only — nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
+
+from bot.app import build_application, install_token_redaction, start_bot, stop_bot
+from bot.emulator import BotApiEmulator, User
+from knowledge.loader import load_knowledge_base
+from knowledge.search import SearchIndex
+from storage import Status, Store
+from storage.codes import new_code
+from storage.engine import normalize_url
+from storage.models import citizens, submissions
+from tests.bot_fixtures import ADMIN_ID, FAST_WORKER, harness_config
+from tests.test_proof_support import BotProcess, FastCitizen, Intent, Switchboard, drain_outbox
+
+TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstuv"
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+PLACES = ["nong ha", "nong thinh", "cho don", "my thanh"]
+QUESTIONS = [
+    "xã phải công khai những gì", "dieu 5 phap lenh 34", "người lao động được tham gia ý kiến về việc gì",
+    "hội nghị cán bộ công chức tổ chức khi nào", "quy chế dân chủ ở cơ sở là gì",
+    "ban thanh tra nhân dân làm gì", "nhân dân bàn và quyết định những việc gì", "đối thoại tại nơi làm việc",
+]
+
+
+@dataclass
+class Figure:
+    label: str
+    updates: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies)
+        return data[min(len(data) - 1, int(len(data) * q))] * 1000 if data else float("nan")
+
+    def line(self) -> str:
+        return (f"  {self.label:<44} {self.rate:7.0f} updates/s   reply p50 {self.pct(0.5):6.0f} ms"
+                f"   p99 {self.pct(0.99):6.0f} ms   ({self.updates} updates, {self.seconds:.1f} s)")
+
+
+class Ids:
+    """Fresh user ids for each run (the emulator keeps everyone's history)."""
+
+    def __init__(self) -> None:
+        self.next = 1_000_000
+
+    def users(self, emu: BotApiEmulator, n: int) -> list[User]:
+        start, self.next = self.next, self.next + n
+        return [emu.user(start + i, "Dân", "Thử") for i in range(n)]
+
+
+# ------------------------------------------------------------------------------------------ drivers
+
+async def _ask(board: Switchboard, user: User, texts: list[str], think: float, seed: int) -> list[float]:
+    """Send each text, wait for the bot's next message in the chat; the reply times."""
+    rng = random.Random(seed)
+    queue = board.queue(user.id)
+    times = []
+    for text in texts:
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        started = time.perf_counter()
+        await board.emulator.send_text(user, text)
+        stamp, _ = await asyncio.wait_for(queue.get(), 120)
+        times.append(stamp - started)
+    return times
+
+
+async def chat_run(label: str, board: Switchboard, people: list[User], texts: list[str], think: float) -> Figure:
+    started = time.perf_counter()
+    results = await asyncio.gather(*(_ask(board, u, texts, think, i) for i, u in enumerate(people)))
+    seconds = time.perf_counter() - started
+    return Figure(label, len(people) * len(texts), seconds, [x for r in results for x in r])
+
+
+async def flow_run(label: str, board: Switchboard, people: list[User], think: float) -> Figure:
+    agents = [FastCitizen(board, u, Intent(f"Ý kiến số {i}: đèn đường thôn Nà Mố hỏng, đề nghị sửa.",
+                                           place=PLACES[i % len(PLACES)]), think=think, seed=i)
+              for i, u in enumerate(people)]
+    started = time.perf_counter()
+    await asyncio.gather(*(a.run(timeout=300) for a in agents))
+    seconds = time.perf_counter() - started
+    return Figure(label, sum(a.updates for a in agents), seconds, [x for a in agents for x in a.latencies])
+
+
+# ------------------------------------------------------------------------------------------ bots
+
+async def echo_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, n: int, think: float) -> list[Figure]:
+    """A bare PTB echo bot: same emulator, same concurrency as ours, no database, no rate limiter."""
+    async def echo(update: Any, context: Any) -> None:
+        await update.effective_message.reply_text(update.effective_message.text)
+
+    app: Application = (ApplicationBuilder().token(emu.token).base_url(emu.base_url)  # type: ignore[type-arg]
+                        .concurrent_updates(64).build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    texts = [f"xin chào {i}" for i in range(8)]
+    try:
+        await chat_run("warm-up", board, ids.users(emu, 5), texts[:2], 0)
+        return [await chat_run(f"echo bot, {n} at once", board, ids.users(emu, n), texts, 0),
+                await chat_run(f"echo bot, {n} paced ({think:g} s)", board, ids.users(emu, n), texts, think)]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def our_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url: str, engine: str, n: int,
+                      think: float, kb: Any, index: Any) -> list[Figure]:
+    store = Store(url)
+    await store.open()
+    config = harness_config()
+    for committee in config.committees.values():
+        emu.group(committee.chat_id, committee.name)
+    app = build_application(config, store, kb, index, token=emu.token, base_url=emu.base_url,
+                            base_file_url=emu.base_file_url, worker_options=FAST_WORKER)
+    await start_bot(app, poll_timeout=1)
+    questions = [f"/hoi {q}" for q in QUESTIONS]
+    try:
+        await flow_run("warm-up", board, ids.users(emu, 5), 0)
+        figures = [await flow_run(f"feedback flow, {engine}, {n} at once", board, ids.users(emu, n), 0),
+                   await flow_run(f"feedback flow, {engine}, {n} paced ({think:g} s)", board, ids.users(emu, n),
+                                  think),
+                   await chat_run(f"questions, {engine}, {n} at once", board, ids.users(emu, n), questions, 0),
+                   await chat_run(f"questions, {engine}, {n} paced ({think:g} s)", board, ids.users(emu, n),
+                                  questions, think)]
+        await drain_outbox(store, timeout=300)
+        return figures
+    finally:
+        await stop_bot(app)
+        await store.close()
+
+
+# ------------------------------------------------------------------------------------------ databases
+
+async def _admin(server: str, sql: str) -> None:
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def pg_server() -> str | None:
+    url = normalize_url(os.environ.get("HOPTHU_BENCH_PG_URL") or os.environ.get("HOPTHU_TEST_PG_URL") or DEFAULT_PG)
+    try:
+        await asyncio.wait_for(_admin(url, "SELECT 1"), timeout=5)
+    except Exception as exc:
+        print(f"PostgreSQL: skipped — no server at {make_url(url).render_as_string(hide_password=True)} "
+              f"({type(exc).__name__}: {exc}).")
+        return None
+    return url
+
+
+async def new_database(engine: str, workdir: Path, pg: str | None) -> str:
+    name = f"hopthu_e2e_{uuid.uuid4().hex[:10]}"
+    if engine == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / (name + '.sqlite3')}"
+    assert pg is not None
+    await _admin(pg, f'CREATE DATABASE "{name}"')
+    return make_url(pg).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(url: str, pg: str | None) -> None:
+    if pg is not None and make_url(url).get_backend_name() == "postgresql":
+        await _admin(pg, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+async def bulk_load(url: str, rows: int) -> float:
+    """`rows` submissions of the last year over bot.yaml's committees, places and topics, inserted in
+    batches through the Store's engine (a per-row submit would take many minutes)."""
+    config = harness_config()
+    committees = {c.id: c for c in config.committees.values()}
+    units = [c.unit for c in committees.values()]
+    topics = list(config.topics)
+    rnd = random.Random(7)
+    now = datetime.now(UTC)
+    store = Store(url)
+    await store.open()
+    started = time.perf_counter()
+    try:
+        n_citizens = max(1, rows // 3)
+        async with store.writer.begin() as conn:
+            for start in range(0, n_citizens, 5000):
+                await conn.execute(sa.insert(citizens), [
+                    {"user_id": 10**9 + i, "chat_id": 10**9 + i, "name": None, "phone": None, "created_at": now,
+                     "last_seen_at": now} for i in range(start, min(n_citizens, start + 5000))])
+        times = sorted(now - timedelta(seconds=rnd.uniform(60, 365 * 86400)) for _ in range(rows))
+        batch: list[dict[str, Any]] = []
+        codes: set[str] = set()
+        for i, created in enumerate(times):
+            code = new_code()
+            while code in codes:
+                code = new_code()
+            codes.add(code)
+            committee = rnd.choice(list(committees))
+            closed = created < now - timedelta(days=30) and rnd.random() < 0.85
+            status = Status.RESOLVED if closed else rnd.choice([Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS])
+            acked = created + timedelta(hours=rnd.uniform(1, 72)) if status != Status.NEW else None
+            resolved = created + timedelta(days=rnd.uniform(1, 25)) if closed else None
+            batch.append({
+                "code": code, "kind": rnd.choice(["gop_y", "phan_anh", "kien_nghi", "khieu_nai", "to_cao"]),
+                "topic_id": rnd.choice(topics), "unit_id": committees[committee].unit or rnd.choice(units),
+                "committee_id": committee, "text": f"Nội dung góp ý mẫu số {i} cho phép đo bộ nhớ.",
+                "anonymous": rnd.random() < 0.3, "citizen_id": rnd.randint(1, n_citizens), "contact_name": None,
+                "contact_phone": None, "status": str(status), "revision": 1, "created_at": created,
+                "updated_at": resolved or acked or created, "due_ack_at": created + timedelta(days=3),
+                "due_resolve_at": created + timedelta(days=15), "acknowledged_at": acked, "resolved_at": resolved,
+                "ack_seconds": int((acked - created).total_seconds()) if acked else None,
+                "resolve_seconds": int((resolved - created).total_seconds()) if resolved else None,
+                "rating": None, "rated_at": None, "personal_data_removed_at": None,
+            })
+            if len(batch) == 5000 or i == rows - 1:
+                async with store.writer.begin() as conn:
+                    await conn.execute(sa.insert(submissions), batch)
+                batch = []
+    finally:
+        await store.close()
+    return time.perf_counter() - started
+
+
+async def memory_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url: str, n: int,
+                         trace: bool) -> dict[str, Any]:
+    """The bot in its own process on the loaded database: flows, then the admin's reports over everything."""
+    process = await BotProcess(emu, url, trace_memory=trace).start(timeout=120)
+    try:
+        await flow_run("memory", board, ids.users(emu, n), 0)
+        admin = emu.user(ADMIN_ID, "Quản trị")
+        queue = board.queue(admin.id)
+        timings = {}
+        for command, wait_for in (("/thongke", "Thống kê"), ("/quahan", "quá hạn"), ("/baocao", "bieudo_")):
+            started = time.perf_counter()
+            await emu.send_text(admin, command)
+            while True:
+                _, message = await asyncio.wait_for(queue.get(), 300)
+                seen = str(message.get("text") or message.get("caption") or "")
+                seen += str((message.get("document") or {}).get("file_name") or "")
+                if wait_for in seen:
+                    break
+            timings[command] = time.perf_counter() - started
+        while not queue.empty():
+            queue.get_nowait()
+    finally:
+        stats = await process.stop()
+    return {**stats, "timings": timings}
+
+
+# ------------------------------------------------------------------------------------------ main
+
+async def main(args: argparse.Namespace) -> None:
+    install_token_redaction(TOKEN)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    pg = await pg_server() if "postgresql" in engines else None
+    if pg is None and "postgresql" in engines:
+        engines.remove("postgresql")
+    kb = load_knowledge_base()
+    index = SearchIndex(kb)
+    workdir = Path(tempfile.mkdtemp(prefix="hopthu-e2e-"))
+    emu = BotApiEmulator(token=TOKEN)
+    await emu.start()
+    board = Switchboard(emu)
+    ids = Ids()
+    print(f"hopthu end-to-end benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
+          f"{args.citizens} citizens per run, paced runs think {args.think:g} s ±50 %")
+    try:
+        echo = await echo_figures(emu, board, ids, args.citizens, args.think)
+        print("\nthroughput and reply time (citizen's message → the bot's next message in that chat):")
+        for figure in echo:
+            print(figure.line())
+        for engine in engines:
+            url = await new_database(engine, workdir, pg)
+            try:
+                figures = await our_figures(emu, board, ids, url, engine, args.citizens, args.think, kb, index)
+            finally:
+                await drop_database(url, pg)
+            for figure in figures:
+                print(figure.line())
+            flow = figures[0]
+            print(f"  → feedback flow at {flow.rate / echo[0].rate:.0%} of the echo bot's throughput on {engine} "
+                  f"(target ≥ 50 %); paced p99 {figures[1].pct(0.99):.0f} ms (target < 100 ms on SQLite)")
+        print(f"\nmemory with {args.submissions:,} stored submissions (the bot in its own process, SQLite):")
+        url = await new_database("sqlite", workdir, None)
+        seconds = await bulk_load(url, args.submissions)
+        print(f"  bulk insert through the Store's engine: {seconds:.1f} s")
+        plain = await memory_figures(emu, board, ids, url, args.citizens, trace=False)
+        traced = await memory_figures(emu, board, ids, url, args.citizens, trace=True)
+        timing = ", ".join(f"{k} {v:.1f} s" for k, v in plain["timings"].items())
+        print(f"  {args.citizens} feedback flows, then /thongke, /quahan, /baocao (all committees, this quarter): "
+              f"{timing}")
+        print(f"  peak RSS (getrusage ru_maxrss): {plain.get('ru_maxrss_mb', float('nan')):.0f} MB "
+              f"(target < 200 MB)")
+        print(f"  tracemalloc peak of Python objects: {traced.get('tracemalloc_peak_mb', float('nan')):.0f} MB "
+              f"(second run; its RSS with tracing on: {traced.get('ru_maxrss_mb', float('nan')):.0f} MB)")
+    finally:
+        await emu.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--citizens", type=int, default=50)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--submissions", type=int, default=100_000)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    asyncio.run(main(parser.parse_args()))
