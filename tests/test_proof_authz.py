@@ -230,13 +230,25 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
         last = max(m["message_id"] for m in emu.chat_messages(chat_id))
         files_before = len(emu.files_sent_to(chat_id))
         await bot.say(actor, command, chat)
+        name = command.split()[0]
+        refused = place.reports.startswith("refused")
+        # what marks the end of the answer (the report's files are rendered in a thread: never rely on quiet)
+        if refused:
+            await emu.wait_for(lambda since=last: [m for m in emu.bot_messages(chat_id) if m["message_id"] > since],
+                               timeout=30, description=f"the refusal of {name}")
+        elif name == "/baocao":
+            await emu.wait_for(lambda had=files_before: len(emu.files_sent_to(chat_id)) >= had + 2, timeout=60,
+                               description="the spreadsheet and the chart")
+        else:
+            marker = "Thống kê" if name == "/thongke" else "quá hạn"
+            await emu.wait_for(lambda m=marker, since=last: any(
+                m in str(x.get("text")) for x in emu.bot_messages(chat_id) if x["message_id"] > since),
+                timeout=30, description=name)
         answers = await new_bot_messages(bot, chat_id, last)
-        await emu.wait_idle(quiet=0.3, timeout=30)
         text = "\n".join(str(m.get("text") or m.get("caption") or "") for m in answers)
         files = emu.files_sent_to(chat_id)[files_before:]
         listed = set(_codes_in(text)) | {c for f in files if f.filename and f.filename.endswith(".xlsx")
                                          for c in _xlsx_codes(f.data)}
-        name = command.split()[0]
         if place.reports == "refused-private":
             assert TR.GROUP_ONLY[:40] in text and not files, (name, text)
         elif place.reports == "refused-unknown":
