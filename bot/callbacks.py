@@ -47,6 +47,20 @@ def make(prefix: str, action: str, *args: object) -> str:
     return data
 
 
+def submission_in_buttons(markup: object, prefix: str, action: str | None = None) -> int | None:
+    """The submission id a message's own buttons act on (e.g. the card's `c:ack:<id>`), or None.
+
+    Lets a reply to that message be threaded even before its message id was recorded."""
+    for row in getattr(markup, "inline_keyboard", None) or ():
+        for button in row:
+            data = parse(getattr(button, "callback_data", None))
+            if data is not None and data.prefix == prefix and (action is None or data.action == action):
+                sid = data.int_arg(0)
+                if sid is not None:
+                    return sid
+    return None
+
+
 def parse(data: str | None) -> Callback | None:
     """None for anything that is not a payload this bot could have produced."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES or not _SAFE.match(data):

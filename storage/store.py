@@ -136,6 +136,7 @@ class Store:
         self._engine_options = engine_options or {}
         self._engine: AsyncEngine | None = None
         self._writer: AsyncEngine | None = None
+        self._writer_engine: AsyncEngine | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
 
@@ -146,7 +147,15 @@ class Store:
         prepare_url(self.url)  # a SQLite file may live in a directory that does not exist yet
         engine = create_engine(self.url, **self._engine_options)
         self._engine = engine
-        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        if self.dialect == "sqlite":
+            # SQLite has one writer at a time. Several pooled connections contending for the lock wait in
+            # SQLite's busy handler, which sleeps in steps of up to 100 ms (a long tail of reply times);
+            # one writing connection makes writers queue in the pool instead, in order and without sleeps.
+            options = {**self._engine_options, "pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+            self._writer_engine = create_engine(self.url, **options)
+        else:
+            self._writer_engine = engine
+        self._writer = self._writer_engine.execution_options(**{WRITE_OPTION: True})
         try:
             await self._prepare_schema()
         except BaseException:
@@ -168,9 +177,11 @@ class Store:
             await migrate.upgrade_connection(conn)
 
     async def close(self) -> None:
+        if self._writer_engine is not None and self._writer_engine is not self._engine:
+            await self._writer_engine.dispose()
         if self._engine is not None:
             await self._engine.dispose()
-        self._engine = self._writer = None
+        self._engine = self._writer = self._writer_engine = None
 
     async def __aenter__(self) -> Store:
         await self.open()

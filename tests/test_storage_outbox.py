@@ -183,11 +183,11 @@ async def test_claim_is_one_atomic_statement(store: Store) -> None:
     def capture(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         statements.append(" ".join(statement.split()).upper())
 
-    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
+    sa.event.listen(store.writer.sync_engine, "before_cursor_execute", capture)
     try:
         assert len(await store.claim_outbox("w", 5)) == 1
     finally:
-        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", capture)
+        sa.event.remove(store.writer.sync_engine, "before_cursor_execute", capture)
     [claim] = [s for s in statements if s.startswith("UPDATE OUTBOX")]
     assert "RETURNING" in claim and "WHERE OUTBOX.ID IN (SELECT" in claim
     if store.dialect == "postgresql":

@@ -3,7 +3,6 @@ private messages (flow step, reply to a committee, or free text)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,9 +16,8 @@ from bot.services import Services, get_services
 from bot.texts import citizen as T
 from bot.texts import committee as TC
 from bot.texts.common import KIND_LABELS, NOT_ALLOWED, STALE_BUTTON, STATUS_ICONS, STATUS_LABELS
-from storage import Actor, DeletionReport, OutboxItem
+from storage import Actor, DeletionReport, OutboxItem, find_code
 
-_CODE = re.compile(r"\b(GY-[A-Z0-9]{6})\b", re.IGNORECASE)
 REPLY_STEP = "reply"
 OFFER_STEP = "offer"
 
@@ -57,7 +55,6 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def cmd_gopy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _remember(update, get_services(context))
     await flow.start_flow(update, context)
 
 
@@ -70,6 +67,7 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _remember(update: Update, services: Services) -> None:
+    """Once per /start: the citizen row is otherwise written with the first submission."""
     user, chat = update.effective_user, update.effective_chat
     if user is not None and chat is not None:
         await services.store.upsert_citizen(user.id, chat.id)
@@ -104,9 +102,9 @@ async def list_submissions(update: Update, services: Services, user_id: int) -> 
 
 
 async def show_submission(update: Update, services: Services, user_id: int, code_text: str) -> None:
-    match = _CODE.search(code_text)
-    code = match.group(1).upper() if match else clean_text(code_text)[:20]
-    sub = await services.store.get_submission_for_owner(code, user_id) if match else None
+    found = find_code(code_text)
+    code = found or clean_text(code_text)[:20]
+    sub = await services.store.get_submission_for_owner(found, user_id) if found else None
     if sub is None:
         await flow.reply(update, T.CODE_NOT_FOUND.format(code=esc(code)))
         return
@@ -241,6 +239,19 @@ async def relay_citizen_reply(update: Update, services: Services, user_id: int, 
     await flow.reply(update, T.REPLY_SENT.format(code=esc(sub.code)))
 
 
+async def replied_submission(services: Services, replied: Any, user_id: int) -> Any:
+    """The citizen's own submission that a reply answers: by the recorded message link, or — when the
+    citizen answers before the delivery worker has recorded it — by the message's own "Trả lời" button
+    (owner-checked either way)."""
+    sub = await services.store.submission_by_message(replied.chat_id, replied.message_id)
+    if sub is None:
+        sid = cb.submission_in_buttons(replied.reply_markup, cb.CITIZEN, "reply")
+        sub = await services.store.get_submission(sid) if sid is not None else None
+    if sub is not None and await services.store.is_owner(sub.id, user_id):
+        return sub
+    return None
+
+
 # ---------------------------------------------------------------- /xoadulieu
 
 async def cmd_delete_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -339,7 +350,6 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
-    await _remember(update, services)
     draft = await flow.load_draft(services, user.id)
     if draft is not None and draft.step in flow.FLOW_STEPS:
         await flow.on_flow_message(update, context, draft)
@@ -352,8 +362,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
             await relay_citizen_reply(update, services, user.id, sub)
             return
     if message.reply_to_message is not None:
-        sub = await services.store.submission_by_message(message.chat_id, message.reply_to_message.message_id)
-        if sub is not None and await services.store.is_owner(sub.id, user.id):
+        sub = await replied_submission(services, message.reply_to_message, user.id)
+        if sub is not None:
             await relay_citizen_reply(update, services, user.id, sub)
             return
     from bot.handlers import questions

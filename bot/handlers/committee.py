@@ -213,7 +213,12 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     committee = acting_committee(services, chat.id)
     if committee is None:
         return  # unknown group: ignored on purpose (see /id)
-    sub = await services.store.submission_by_message(chat.id, message.reply_to_message.message_id)
+    replied = message.reply_to_message
+    sub = await services.store.submission_by_message(chat.id, replied.message_id)
+    if sub is None:
+        # A card answered before the delivery worker recorded its message id: its buttons name it.
+        sid = cb.submission_in_buttons(replied.reply_markup, cb.COMMITTEE)
+        sub = await services.store.get_submission(sid) if sid is not None else None
     if sub is None:
         return
     if not may_act(services, chat.id, user.id, sub):

@@ -25,11 +25,9 @@ from telegram.ext import Application, CallbackContext, CommandHandler, ContextTy
 from bot.cards import send_message_payload
 from bot.config import Config
 from bot.format import esc, split_message
-from bot.reports.chart import build_chart
 from bot.reports.labels import Labels
 from bot.reports.messages import digest_text, local_date, overdue_text, stats_text
 from bot.reports.periods import Period, PeriodError, parse_period, today_in
-from bot.reports.spreadsheet import build_xlsx
 from bot.services import SERVICES_KEY, Services, get_services
 from bot.texts import reports as T
 from storage import ExportRow, OutboxItem, OverdueItem
@@ -188,6 +186,11 @@ async def cmd_baocao(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def _render(rows: list[ExportRow], config: Config, period: Period, scope: str, now: datetime) -> tuple[bytes, bytes]:
     """Both files, in a worker thread so the event loop keeps serving citizens meanwhile."""
+    # Imported here, not at start-up: matplotlib and openpyxl cost tens of megabytes that a bot which
+    # is never asked for a report should not carry.
+    from bot.reports.chart import build_chart
+    from bot.reports.spreadsheet import build_xlsx
+
     labels = Labels(config)
     with _render_lock:
         xlsx = build_xlsx(rows, labels, tz=config.timezone, period=period, scope=scope, now=now)

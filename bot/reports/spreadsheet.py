@@ -12,16 +12,16 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports.labels import KIND_ORDER, STATUS_ORDER, Labels, ordered
 from bot.reports.periods import Period
@@ -41,6 +41,12 @@ CSV_DATE_FORMAT = "%d/%m/%Y %H:%M"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# One style object of each kind, shared by every cell.
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
+_TOP = Alignment(vertical="top")
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 # A phone number may start with "+"; anything else starting like a formula is neutralised in csv.
 _PHONE_LIKE = re.compile(r"^[+\-]?[\d\s().\-]+$")
 
@@ -66,13 +72,14 @@ def on_time_label(row: ExportRow, now: datetime) -> str:
     return T.ON_TIME_LATE if now > due else T.ON_TIME_OPEN
 
 
-def table(rows: Sequence[ExportRow], labels: Labels, tz: ZoneInfo,
-          now: datetime | None = None) -> list[dict[str, Any]]:
-    """One dict per submission, keyed by COLUMNS fields: the single source of both file formats."""
+def iter_table(rows: Sequence[ExportRow], labels: Labels, tz: ZoneInfo,
+               now: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """One dict per submission, keyed by COLUMNS fields: the single source of both file formats.
+
+    One record at a time, so the file writers never hold every record at once."""
     now = now or datetime.now(UTC)
-    out: list[dict[str, Any]] = []
     for index, row in enumerate(rows, start=1):
-        out.append({
+        yield {
             "index": index,
             "code": row.code,
             "kind": labels.kind(row.kind),
@@ -92,30 +99,28 @@ def table(rows: Sequence[ExportRow], labels: Labels, tz: ZoneInfo,
             "text": row.text,
             "attachments": row.attachments,
             "rating": row.rating,
-        })
-    return out
+        }
 
 
 def build_xlsx(rows: Sequence[ExportRow], labels: Labels, *, tz: ZoneInfo, period: Period, scope: str,
                now: datetime | None = None) -> bytes:
-    """Two sheets: the list (one row per submission, filterable) and the summary for the meeting."""
+    """Two sheets: the list (one row per submission, filterable) and the summary for the meeting.
+
+    Written in openpyxl's write-only mode: rows stream to the file instead of living as cell objects, so
+    a year of a province's submissions does not hold hundreds of megabytes while the report is built.
+    """
     now = now or datetime.now(UTC)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = T.SHEET_ROWS
-    for col, (field, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col, value=T.HEADERS[field])
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(T.SHEET_ROWS)
+    for col, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width
-    for r, record in enumerate(table(rows, labels, tz, now), start=2):
-        for col, (field, _) in enumerate(COLUMNS, start=1):
-            _put(sheet, r, col, record[field], field)
     sheet.freeze_panes = "C2"
     if rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    sheet.append([_styled(sheet, T.HEADERS[field], font=_BOLD, fill=_HEADER_FILL, alignment=_HEADER_ALIGN)
+                  for field, _ in COLUMNS])
+    for record in iter_table(rows, labels, tz, now):
+        sheet.append([_cell(sheet, record[field], field) for field, _ in COLUMNS])
     _summary(workbook.create_sheet(T.SHEET_SUMMARY), rows, labels, tz=tz, period=period, scope=scope, now=now)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -127,23 +132,32 @@ def build_csv(rows: Sequence[ExportRow], labels: Labels, *, tz: ZoneInfo, now: d
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([T.HEADERS[field] for field, _ in COLUMNS])
-    for record in table(rows, labels, tz, now):
+    for record in iter_table(rows, labels, tz, now):
         writer.writerow([_csv_value(record[field]) for field, _ in COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _put(sheet: Worksheet, row: int, col: int, value: Any, field: str) -> None:
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = sheet.cell(row=row, column=col, value=value)
+def _styled(sheet: Any, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
+            alignment: Alignment | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the citizen typed
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _cell(sheet: Any, value: Any, field: str) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = _styled(sheet, value, alignment=_WRAP_TOP if field == "text" else _TOP)
     if field in DATE_FIELDS and value is not None:
         cell.number_format = EXCEL_DATE_FORMAT
-    if field == "text":
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    else:
-        cell.alignment = Alignment(vertical="top")
+    return cell
 
 
 def _csv_value(value: Any) -> str:
@@ -157,21 +171,19 @@ def _csv_value(value: Any) -> str:
     return text
 
 
-def _summary(sheet: Worksheet, rows: Sequence[ExportRow], labels: Labels, *, tz: ZoneInfo, period: Period,
+def _summary(sheet: Any, rows: Sequence[ExportRow], labels: Labels, *, tz: ZoneInfo, period: Period,
              scope: str, now: datetime) -> None:
     """Counts computed from the very rows of the list, so the two sheets always agree."""
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 14
-    sheet.append([T.SHEET_TITLE.format(scope=scope)])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([T.SHEET_PERIOD.format(period=period.label)])
+    sheet.append([_styled(sheet, T.SHEET_TITLE.format(scope=scope), font=_TITLE)])
+    sheet.append([_styled(sheet, T.SHEET_PERIOD.format(period=period.label))])
     when = local(now, tz)
     assert when is not None
-    sheet.append([T.SHEET_GENERATED.format(when=when.strftime(CSV_DATE_FORMAT), tz=tz.key)])
-    sheet.append([T.SHEET_PRIVACY])
+    sheet.append([_styled(sheet, T.SHEET_GENERATED.format(when=when.strftime(CSV_DATE_FORMAT), tz=tz.key))])
+    sheet.append([_styled(sheet, T.SHEET_PRIVACY)])
     sheet.append([])
-    sheet.append([T.SUMMARY_TOTAL, len(rows)])
-    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    sheet.append([_styled(sheet, T.SUMMARY_TOTAL, font=_BOLD), len(rows)])
     groups: list[tuple[str, Counter[Any], Any, list[str] | tuple[str, ...]]] = [
         (T.SUMMARY_BY_STATUS, Counter(str(r.status) for r in rows), labels.status, STATUS_ORDER),
         (T.SUMMARY_BY_KIND, Counter(str(r.kind) for r in rows), labels.kind, KIND_ORDER),
@@ -183,10 +195,7 @@ def _summary(sheet: Worksheet, rows: Sequence[ExportRow], labels: Labels, *, tz:
         groups.append((T.SUMMARY_BY_COMMITTEE, committees, labels.committee, labels.committee_order()))
     for title, counts, name, order in groups:
         sheet.append([])
-        sheet.append([title, T.SUMMARY_COUNT])
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
+        sheet.append([_styled(sheet, title, font=_BOLD, fill=_HEADER_FILL),
+                      _styled(sheet, T.SUMMARY_COUNT, font=_BOLD, fill=_HEADER_FILL)])
         for key, count in ordered(dict(counts), list(order)):
-            sheet.append([name(key), count])
-            sheet.cell(row=sheet.max_row, column=1).data_type = "s"
+            sheet.append([_styled(sheet, name(key)), count])
