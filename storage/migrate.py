@@ -2,29 +2,37 @@
 
 Why in code: the application must not depend on the working directory or an alembic.ini to find its
 migrations; the scripts ship inside the package (storage/migrations/).
+
+Alembic is imported only when a migration has to run: a bot starting on a current schema reads the
+version row with plain SQL and compares it with HEAD_REVISION, which spares every replica the ~10 MB
+and the start-up time of loading Alembic (tests/test_storage_migrations.py checks the constant).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.engine import WRITE_OPTION, create_engine, normalize_url
 from storage.models import metadata
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The newest script's revision; a new migration must update it (a test compares it with the scripts).
+HEAD_REVISION = "0001"
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic Config pointing at the packaged migrations; `url` (if given) is what env.py migrates."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
@@ -33,14 +41,22 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
-    """The revision the code expects."""
+    """The head of the migration scripts, as Alembic reads them (HEAD_REVISION must equal it)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migration scripts"
     return head
 
 
 def current_revision_sync(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The database's revision (None for a database Alembic never touched), read as Alembic stores it."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(versions) > 1:
+        raise RuntimeError(f"the database has several migration heads: {', '.join(versions)}")
+    return versions[0] if versions else None
 
 
 def is_empty_sync(connection: Connection) -> bool:
@@ -49,6 +65,8 @@ def is_empty_sync(connection: Connection) -> bool:
 
 
 def _upgrade_sync(connection: Connection, revision: str) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
@@ -84,5 +102,8 @@ async def current_revision(target: str | AsyncEngine) -> str | None:
 
 def schema_diff_sync(connection: Connection) -> list[object]:
     """Differences between the database and the models as Alembic autogenerate sees them ([] = agree)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, metadata))

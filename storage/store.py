@@ -163,7 +163,7 @@ class Store:
             raise
 
     async def _prepare_schema(self) -> None:
-        head = migrate.head_revision()
+        head = migrate.HEAD_REVISION
         async with self.engine.connect() as conn:
             current = await conn.run_sync(migrate.current_revision_sync)
             empty = current is None and await conn.run_sync(migrate.is_empty_sync)
@@ -1406,14 +1406,17 @@ class Store:
             .subquery()
         )
         async with self._read() as conn:
-            rows = await conn.execute(
+            # Streamed in batches: a year of a province is tens of thousands of rows, and a buffered
+            # result would hold them twice (driver rows and records) at the report's peak.
+            rows = await conn.stream(
                 sa.select(submissions, sa.func.coalesce(counts.c.n, 0).label("attachment_count"))
                 .select_from(submissions.outerjoin(counts, counts.c.submission_id == s.id))
                 .where(*self._period(since, until, committee_id))
                 .order_by(s.created_at, s.id)
+                .execution_options(yield_per=1000)
             )
             out: list[ExportRow] = []
-            for row in rows:
+            async for row in rows:
                 m = row._mapping
                 named = not m["anonymous"] and m["personal_data_removed_at"] is None
                 out.append(

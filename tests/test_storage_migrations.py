@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from alembic import command
 from bot.cli import main as hopthu
 from storage import SchemaNotCurrent, Store, resolve_database_url
 from storage.engine import DEFAULT_DATABASE_URL, create_engine, normalize_url
-from storage.migrate import alembic_config, current_revision, head_revision, schema_diff_sync, upgrade
+from storage.migrate import HEAD_REVISION, alembic_config, current_revision, head_revision, schema_diff_sync, upgrade
 from storage.models import metadata
 from tests.storage_fixtures import new_submission
 
@@ -65,6 +67,26 @@ async def test_open_refuses_an_outdated_populated_postgres(empty_db_url: str) ->
     assert info.value.head == head_revision() and info.value.current is None
     async with Store(empty_db_url, migrate=True) as store:
         assert await store.get_submission(1) is None
+
+
+def test_head_revision_constant_names_the_newest_script() -> None:
+    assert HEAD_REVISION == head_revision(), "a new migration must update storage.migrate.HEAD_REVISION"
+
+
+def test_opening_a_current_schema_does_not_load_alembic(tmp_path: Path) -> None:
+    """A replica starting on an up-to-date database reads the version with plain SQL (Alembic is ~10 MB)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    assert asyncio.run(upgrade(url)) == HEAD_REVISION
+    script = (
+        "import asyncio, sys\n"
+        "from storage import Store\n"
+        f"async def main():\n    async with Store({url!r}) as store:\n        await store.upsert_citizen(1, 1)\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1], check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 async def test_sqlite_is_tuned_for_concurrent_writers(tmp_path: Path) -> None:
