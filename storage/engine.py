@@ -8,7 +8,9 @@ Why the SQLite settings:
 * Transactions that write start with `BEGIN IMMEDIATE`. With a plain (deferred) BEGIN a transaction
   that first reads and then writes can fail with SQLITE_BUSY immediately when another writer committed
   in between (busy_timeout does not help there). Taking the write lock up front makes writers queue
-  politely. Read-only work uses a deferred BEGIN so it never waits for writers.
+  politely. Read-only work uses a deferred BEGIN so it never waits for writers, and a read of one
+  statement (SINGLE_READ_OPTION) none at all: SQLite runs a lone SELECT in its own snapshot, and each
+  statement costs several hops to aiosqlite's thread on a path taken at every step of a conversation.
 * `foreign_keys=ON`: SQLite ignores foreign keys (and ON DELETE) otherwise.
 * `synchronous=FULL`: a tracking code is shown only after the commit is on disk.
 """
@@ -27,6 +29,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hopthu.sqlite3"
 ENV_DATABASE_URL = "HOPTHU_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "hopthu_write"
+SINGLE_READ_OPTION = "hopthu_single_read"
 
 
 def normalize_url(url: str) -> str:
@@ -101,7 +104,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(WRITE_OPTION, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not options.get(SINGLE_READ_OPTION, False):
+            conn.exec_driver_sql("BEGIN")
 
     return engine

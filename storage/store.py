@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import migrate
 from storage.codes import DEFAULT_PREFIX, new_code, parse_code
-from storage.engine import WRITE_OPTION, create_engine, normalize_url, prepare_url
+from storage.engine import SINGLE_READ_OPTION, WRITE_OPTION, create_engine, normalize_url, prepare_url
 from storage.models import (
     attachments,
     audit_log,
@@ -92,6 +92,24 @@ MAX_NORMALIZED = 500
 _FINAL = sorted(str(s) for s in FINAL_STATUSES)
 # Literal (not bound) so SQLite and PostgreSQL match it against the partial indexes' predicates.
 _OPEN_SQL = sa.text(f"status NOT IN ({', '.join(repr(s) for s in _FINAL)})")
+
+# The draft is read and written at every step of every conversation: these statements are built once,
+# so SQLAlchemy finds them in its compiled cache without rebuilding a cache key per call, and the write
+# returns the stored row instead of reading it back.
+_SELECT_DRAFT = sa.select(drafts).where(drafts.c.user_id == sa.bindparam("draft_user"))
+_UPDATE_DRAFT = (
+    sa.update(drafts)
+    .where(drafts.c.user_id == sa.bindparam("draft_user"), drafts.c.version == sa.bindparam("expected"))
+    .values(
+        step=sa.bindparam("new_step", type_=drafts.c.step.type),
+        data=sa.bindparam("new_data", type_=drafts.c.data.type),
+        version=drafts.c.version + 1,
+        updated_at=sa.bindparam("new_time", type_=drafts.c.updated_at.type),
+        # a step that does not name the chat keeps the one stored
+        chat_id=sa.func.coalesce(sa.bindparam("new_chat", type_=drafts.c.chat_id.type), drafts.c.chat_id),
+    )
+    .returning(*drafts.c)
+)
 
 
 def utcnow() -> datetime:
@@ -219,8 +237,10 @@ class Store:
             yield conn
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
+    async def _read(self, *, single_statement: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A reading connection; `single_statement` skips the explicit BEGIN (see storage.engine)."""
+        engine = self.engine.execution_options(**{SINGLE_READ_OPTION: True}) if single_statement else self.engine
+        async with engine.connect() as conn:
             yield conn
 
     def _insert(self, table: sa.Table) -> Any:
@@ -266,7 +286,7 @@ class Store:
     # ---------------------------------------------------------------------------------------- drafts
 
     async def get_draft(self, user_id: int) -> Draft | None:
-        async with self._read() as conn:
+        async with self._read(single_statement=True) as conn:
             return await self._fetch_draft(conn, user_id)
 
     async def save_draft(
@@ -299,28 +319,18 @@ class Store:
                         updated_at=now,
                     )
                     .on_conflict_do_nothing(index_elements=[drafts.c.user_id])
-                    .returning(drafts.c.user_id)
+                    .returning(*drafts.c)
                 )
-                done = (await conn.execute(stmt)).first() is not None
+                row = (await conn.execute(stmt)).first()
             else:
-                values: dict[str, Any] = {
-                    "step": step,
-                    "data": data,
-                    "version": drafts.c.version + 1,
-                    "updated_at": now,
-                }
-                if chat_id is not None:
-                    values["chat_id"] = chat_id
-                result = await conn.execute(
-                    sa.update(drafts)
-                    .where(drafts.c.user_id == user_id, drafts.c.version == expected_version)
-                    .values(**values)
-                )
-                done = result.rowcount == 1
+                row = (await conn.execute(_UPDATE_DRAFT, {
+                    "draft_user": user_id, "expected": expected_version, "new_step": step, "new_data": data,
+                    "new_chat": chat_id, "new_time": now,
+                })).first()
+            if row is not None:
+                return _draft(row._mapping)
             current = await self._fetch_draft(conn, user_id)
-        if not done or current is None:
-            raise DraftConflict(current)
-        return current
+        raise DraftConflict(current)
 
     async def start_draft(
         self,
@@ -349,10 +359,8 @@ class Store:
                     "updated_at": stmt.excluded.updated_at,
                 },
             )
-            await conn.execute(stmt)
-            draft = await self._fetch_draft(conn, user_id)
-        assert draft is not None
-        return draft
+            row = (await conn.execute(stmt.returning(*drafts.c))).one()
+        return _draft(row._mapping)
 
     async def delete_draft(self, user_id: int, *, expected_version: int | None = None) -> bool:
         """Drop the user's draft (only that version, if given). True if something was deleted."""
@@ -363,19 +371,8 @@ class Store:
             return (await conn.execute(stmt)).rowcount > 0
 
     async def _fetch_draft(self, conn: AsyncConnection, user_id: int) -> Draft | None:
-        row = (await conn.execute(sa.select(drafts).where(drafts.c.user_id == user_id))).first()
-        if row is None:
-            return None
-        m = row._mapping
-        return Draft(
-            user_id=m["user_id"],
-            chat_id=m["chat_id"],
-            step=m["step"],
-            data=dict(m["data"] or {}),
-            version=m["version"],
-            created_at=m["created_at"],
-            updated_at=m["updated_at"],
-        )
+        row = (await conn.execute(_SELECT_DRAFT, {"draft_user": user_id})).first()
+        return _draft(row._mapping) if row is not None else None
 
     # ------------------------------------------------------------------------------------ submitting
 
@@ -1881,6 +1878,18 @@ def _citizen(m: RowMapping) -> Citizen:
         phone=m["phone"],
         created_at=m["created_at"],
         last_seen_at=m["last_seen_at"],
+    )
+
+
+def _draft(m: RowMapping) -> Draft:
+    return Draft(
+        user_id=m["user_id"],
+        chat_id=m["chat_id"],
+        step=m["step"],
+        data=dict(m["data"] or {}),
+        version=m["version"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
     )
 
 

@@ -206,7 +206,9 @@ class ResilientCitizen:
     """Goes through /gopy like a person whose messages sometimes get no answer: when nothing comes
     back within `patience` seconds (or the bot apologises), they ask again — /gopy resumes the draft
     before "Gửi" was pressed, /trangthai checks whether it went through after. Acts only on the
-    newest prompt, so a late duplicate prompt never makes them type the content twice."""
+    newest prompt, so a late duplicate prompt never makes them type the content twice; and a prompt for
+    the step they typed an answer to a moment ago (the bot answering a /gopy they sent while it was down)
+    is one they have already answered — they wait for the reply instead of typing it all again."""
 
     def __init__(self, emulator: BotApiEmulator, user: User, intent: Intent, *, patience: float = 2.5,
                  deadline: float = 90.0) -> None:
@@ -219,6 +221,7 @@ class ResilientCitizen:
         self.sent_photo = False
         self.nudges = 0
         self.code: str | None = None
+        self.typed: tuple[str, float] | None = None  # (step, when) of the last typed answer
 
     async def say(self, text: str) -> None:
         await self.emu.send_text(self.user, text)
@@ -230,6 +233,12 @@ class ResilientCitizen:
     async def nudge(self) -> None:
         self.nudges += 1
         await self.say("/trangthai" if self.pressed_send else "/gopy")
+
+    async def type_answer(self, step: str, text: str) -> None:
+        if self.typed is not None and self.typed[0] == step and time.monotonic() - self.typed[1] < self.patience:
+            return
+        self.typed = (step, time.monotonic())
+        await self.say(text)
 
     def _is_newest(self, message: dict[str, Any]) -> bool:
         newest = self.emu.last_bot_message(self.user.id)
@@ -267,11 +276,11 @@ class ResilientCitizen:
         if "Bước 1/6" in text:
             await self.click(message, intent.kind)
         elif "Bước 2/6" in text:
-            await self.say(intent.place)
+            await self.type_answer("Bước 2/6", intent.place)
         elif "Bước 3/6" in text:
             await self.click(message, intent.topic)
         elif "Bước 4/6" in text:
-            await self.say(intent.text)
+            await self.type_answer("Bước 4/6", intent.text)
         elif "Đã nhận nội dung" in text or "Đã ghép thêm" in text or "Đã nhận ảnh" in text:
             if intent.photo and not self.sent_photo:
                 self.sent_photo = True
