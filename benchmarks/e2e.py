@@ -28,7 +28,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,8 +36,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
 from bot.app import build_application, install_token_redaction, start_bot, stop_bot
@@ -47,13 +44,12 @@ from knowledge.loader import load_knowledge_base
 from knowledge.search import SearchIndex
 from storage import Status, Store
 from storage.codes import new_code
-from storage.engine import normalize_url
 from storage.models import citizens, submissions
 from tests.bot_fixtures import ADMIN_ID, FAST_WORKER, harness_config
+from tests.databases import benchmark_pg_server, throwaway_database
 from tests.test_proof_support import BotProcess, FastCitizen, Intent, Switchboard, drain_outbox
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstuv"
-DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PLACES = ["nong ha", "nong thinh", "cho don", "my thanh"]
 QUESTIONS = [
     "xã phải công khai những gì", "dieu 5 phap lenh 34", "người lao động được tham gia ý kiến về việc gì",
@@ -180,40 +176,6 @@ async def our_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url: st
 
 # ------------------------------------------------------------------------------------------ databases
 
-async def _admin(server: str, sql: str) -> None:
-    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(sa.text(sql))
-    finally:
-        await engine.dispose()
-
-
-async def pg_server() -> str | None:
-    url = normalize_url(os.environ.get("HOPTHU_BENCH_PG_URL") or os.environ.get("HOPTHU_TEST_PG_URL") or DEFAULT_PG)
-    try:
-        await asyncio.wait_for(_admin(url, "SELECT 1"), timeout=5)
-    except Exception as exc:
-        print(f"PostgreSQL: skipped — no server at {make_url(url).render_as_string(hide_password=True)} "
-              f"({type(exc).__name__}: {exc}).")
-        return None
-    return url
-
-
-async def new_database(engine: str, workdir: Path, pg: str | None) -> str:
-    name = f"hopthu_e2e_{uuid.uuid4().hex[:10]}"
-    if engine == "sqlite":
-        return f"sqlite+aiosqlite:///{workdir / (name + '.sqlite3')}"
-    assert pg is not None
-    await _admin(pg, f'CREATE DATABASE "{name}"')
-    return make_url(pg).set(database=name).render_as_string(hide_password=False)
-
-
-async def drop_database(url: str, pg: str | None) -> None:
-    if pg is not None and make_url(url).get_backend_name() == "postgresql":
-        await _admin(pg, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-
 async def bulk_load(url: str, rows: int) -> float:
     """`rows` submissions of the last year over bot.yaml's committees, places and topics, inserted in
     batches through the Store's engine (a per-row submit would take many minutes)."""
@@ -298,7 +260,7 @@ async def memory_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url:
 async def main(args: argparse.Namespace) -> None:
     install_token_redaction(TOKEN)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    pg = await pg_server() if "postgresql" in engines else None
+    pg = await benchmark_pg_server() if "postgresql" in engines else None
     if pg is None and "postgresql" in engines:
         engines.remove("postgresql")
     kb = load_knowledge_base()
@@ -316,29 +278,26 @@ async def main(args: argparse.Namespace) -> None:
         for figure in echo:
             print(figure.line())
         for engine in engines:
-            url = await new_database(engine, workdir, pg)
-            try:
+            async with throwaway_database(engine, workdir, pg, prefix="hopthu_e2e") as url:
                 figures = await our_figures(emu, board, ids, url, engine, args.citizens, args.think, kb, index)
-            finally:
-                await drop_database(url, pg)
             for figure in figures:
                 print(figure.line())
             flow = figures[0]
             print(f"  → feedback flow at {flow.rate / echo[0].rate:.0%} of the echo bot's throughput on {engine} "
                   f"(target ≥ 50 %); paced p99 {figures[1].pct(0.99):.0f} ms (target < 100 ms on SQLite)")
         print(f"\nmemory with {args.submissions:,} stored submissions (the bot in its own process, SQLite):")
-        url = await new_database("sqlite", workdir, None)
-        seconds = await bulk_load(url, args.submissions)
-        print(f"  bulk insert through the Store's engine: {seconds:.1f} s")
-        plain = await memory_figures(emu, board, ids, url, args.citizens, trace=False)
-        traced = await memory_figures(emu, board, ids, url, args.citizens, trace=True)
-        timing = ", ".join(f"{k} {v:.1f} s" for k, v in plain["timings"].items())
-        print(f"  {args.citizens} feedback flows, then /thongke, /quahan, /baocao (all committees, this quarter): "
-              f"{timing}")
-        print(f"  peak RSS (getrusage ru_maxrss): {plain.get('ru_maxrss_mb', float('nan')):.0f} MB "
-              f"(target < 200 MB)")
-        print(f"  tracemalloc peak of Python objects: {traced.get('tracemalloc_peak_mb', float('nan')):.0f} MB "
-              f"(second run; its RSS with tracing on: {traced.get('ru_maxrss_mb', float('nan')):.0f} MB)")
+        async with throwaway_database("sqlite", workdir, None, prefix="hopthu_memory") as url:
+            seconds = await bulk_load(url, args.submissions)
+            print(f"  bulk insert through the Store's engine: {seconds:.1f} s")
+            plain = await memory_figures(emu, board, ids, url, args.citizens, trace=False)
+            traced = await memory_figures(emu, board, ids, url, args.citizens, trace=True)
+            timing = ", ".join(f"{k} {v:.1f} s" for k, v in plain["timings"].items())
+            print(f"  {args.citizens} feedback flows, then /thongke, /quahan, /baocao (all committees, this quarter): "
+                  f"{timing}")
+            print(f"  peak RSS (getrusage ru_maxrss): {plain.get('ru_maxrss_mb', float('nan')):.0f} MB "
+                  f"(target < 200 MB)")
+            print(f"  tracemalloc peak of Python objects: {traced.get('tracemalloc_peak_mb', float('nan')):.0f} MB "
+                  f"(second run; its RSS with tracing on: {traced.get('ru_maxrss_mb', float('nan')):.0f} MB)")
     finally:
         await emu.stop()
 

@@ -23,7 +23,6 @@ import statistics as stats
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,15 +31,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import AttachmentKind, Kind, NewAttachment, NewSubmission, OutboxItem, Status, Store, Submission
 from storage.codes import new_code
-from storage.engine import normalize_url
 from storage.models import citizens, submissions
+from tests.databases import benchmark_pg_server, throwaway_database
 
-DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REPORT_INDEXES = {
     "ix_submissions_committee_created": "(committee_id, created_at)",
     "ix_submissions_created": "(created_at)",
@@ -56,52 +52,6 @@ KINDS = list(Kind)
 
 
 # ------------------------------------------------------------------------------------------- databases
-
-
-async def _admin(server_url: str, sql: str) -> None:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(sa.text(sql))
-    finally:
-        await engine.dispose()
-
-
-async def pg_server() -> str | None:
-    url = normalize_url(
-        os.environ.get("HOPTHU_BENCH_PG_URL") or os.environ.get("HOPTHU_TEST_PG_URL") or DEFAULT_PG
-    )
-    try:
-        await asyncio.wait_for(_admin(url, "SELECT 1"), timeout=5)
-    except Exception as exc:
-        print(f"PostgreSQL: skipped — no server at {make_url(url).render_as_string(hide_password=True)} "
-              f"({type(exc).__name__}: {exc}).")
-        return None
-    return url
-
-
-class Database:
-    """A fresh, empty database of one engine, removed afterwards."""
-
-    def __init__(self, engine: str, workdir: Path, pg: str | None) -> None:
-        self.engine = engine
-        self.workdir = workdir
-        self.pg = pg
-        self.url = ""
-
-    async def __aenter__(self) -> str:
-        name = f"hopthu_bench_{uuid.uuid4().hex[:10]}"
-        if self.engine == "sqlite":
-            self.url = f"sqlite+aiosqlite:///{self.workdir / (name + '.sqlite3')}"
-        else:
-            assert self.pg is not None
-            await _admin(self.pg, f'CREATE DATABASE "{name}"')
-            self.url = make_url(self.pg).set(database=name).render_as_string(hide_password=False)
-        return self.url
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.engine == "postgresql" and self.pg is not None:
-            await _admin(self.pg, f'DROP DATABASE IF EXISTS "{make_url(self.url).database}" WITH (FORCE)')
 
 
 # ------------------------------------------------------------------------------------------ throughput
@@ -332,7 +282,7 @@ async def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    pg = await pg_server() if "postgresql" in engines else None
+    pg = await benchmark_pg_server() if "postgresql" in engines else None
     if pg is None:
         engines = [e for e in engines if e != "postgresql"]
 
@@ -340,12 +290,12 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hopthu-bench-") as tmp:
         for engine in engines:
             print(f"\n== {engine} ==")
-            async with Database(engine, Path(tmp), pg) as url:
+            async with throwaway_database(engine, Path(tmp), pg, prefix="hopthu_bench") as url:
                 single, parallel = await throughput(url, args.submissions, args.concurrency)
             print(f"  submit (1 task):  {single:8.0f} submissions/s committed ({args.submissions:,} submissions, "
                   "each: citizen, submission, attachment, audit, 2 outbox rows)")
             print(f"  submit ({args.concurrency} tasks): {parallel:8.0f} submissions/s committed")
-            async with Database(engine, Path(tmp), pg) as url:
+            async with throwaway_database(engine, Path(tmp), pg, prefix="hopthu_bench") as url:
                 await reports(url, args.rows)
 
 

@@ -15,8 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -26,17 +24,14 @@ from typing import Any, TypeVar
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import Kind, NewSubmission, OutboxItem, Store, Submission
-from storage.engine import normalize_url
 from storage.migrate import upgrade
 from storage.models import metadata
+from tests.databases import PG_ENV, create_pg_database, drop_pg_database, pg_server_url
 
 __all__ = ["clock", "db_url", "empty_db_url", "pg_url", "sqlite_store", "store"]  # what conftest re-exports
 
-PG_ENV = "HOPTHU_TEST_PG_URL"
 PG_SKIP_REASON = (
     f"PostgreSQL tests need {PG_ENV}=postgresql+asyncpg://USER@HOST:PORT/DB (a server where USER may "
     "create databases); .ci/run sets it when a local server runs"
@@ -65,43 +60,17 @@ class FakeClock:
         return self.now
 
 
-def pg_server_url() -> str | None:
-    value = (os.environ.get(PG_ENV) or "").strip()
-    return normalize_url(value) if value else None
-
-
-async def _admin(server_url: str, sql: str) -> None:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(sa.text(sql))
-    finally:
-        await engine.dispose()
-
-
-def create_pg_database(server_url: str) -> str:
-    """Create an empty database next to `server_url`'s and return its URL."""
-    name = f"hopthu_test_{uuid.uuid4().hex[:12]}"
-    run_sync(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg_database(server_url: str, url: str) -> None:
-    name = make_url(url).database
-    run_sync(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     server = pg_server_url()
     if server is None:
         pytest.skip(PG_SKIP_REASON)
-    url = create_pg_database(server)
+    url = run_sync(create_pg_database(server))
     try:
         run_sync(upgrade(url))
         yield url
     finally:
-        drop_pg_database(server, url)
+        run_sync(drop_pg_database(server, url))
 
 
 async def truncate_all(store: Store) -> None:
@@ -151,11 +120,11 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     server = pg_server_url()
     if server is None:
         pytest.skip(PG_SKIP_REASON)
-    url = create_pg_database(server)
+    url = run_sync(create_pg_database(server))
     try:
         yield url
     finally:
-        drop_pg_database(server, url)
+        run_sync(drop_pg_database(server, url))
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ import signal
 import sys
 import time
 import unicodedata
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,12 +41,12 @@ from bot.emulator import BotApiEmulator, User
 from bot.texts.common import INTERNAL_ERROR
 from storage import Store
 from storage.models import metadata, submissions
+from tests.databases import PG_ENV, admin_sql, pg_server_url, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = re.compile(r"GY-[A-Z0-9]{6}")
 CARD_MARK = "Hạn tiếp nhận"  # a line only the committee's card has
 PROOF_WORKER = {"poll_seconds": 0.05, "base_backoff": 0.05, "max_backoff": 0.5, "lease_seconds": 3.0}
-PG_SERVER_ENV = "HOPTHU_TEST_PG_URL"
 
 __all__ = [
     "CODE",
@@ -445,44 +444,16 @@ class ErrorWatch(logging.Handler):
 
 # ------------------------------------------------------------------------------------------ databases
 
-def pg_server() -> str | None:
-    value = (os.environ.get(PG_SERVER_ENV) or "").strip()
-    return value or None
-
-
-async def _pg_admin(server: str, *statements: str) -> list[Any]:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    results = []
-    try:
-        async with engine.connect() as conn:
-            for sql in statements:
-                result = await conn.execute(sa.text(sql))
-                results.append(result.all() if result.returns_rows else None)
-    finally:
-        await engine.dispose()
-    return results
-
-
 @contextlib.asynccontextmanager
 async def fresh_database(engine: str, tmp_path: Path) -> AsyncIterator[str]:
     """A brand-new database of `engine` ("sqlite" or "postgresql"); PostgreSQL ones are dropped after."""
-    if engine == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / f'proof-{uuid.uuid4().hex[:6]}.sqlite3'}"
-        return
-    import pytest
+    server = pg_server_url()
+    if engine != "sqlite" and server is None:
+        import pytest
 
-    server = pg_server()
-    if server is None:
-        pytest.skip(f"PostgreSQL proof runs need {PG_SERVER_ENV} (a local server)")
-    name = f"hopthu_proof_{uuid.uuid4().hex[:10]}"
-    await _pg_admin(server, f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        await _pg_admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true',
-                        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pytest.skip(f"PostgreSQL proof runs need {PG_ENV} (a local server)")
+    async with throwaway_database(engine, tmp_path, server, prefix="hopthu_proof") as url:
+        yield url
 
 
 @contextlib.asynccontextmanager
@@ -495,17 +466,17 @@ async def database_outage(url: str, seconds: float) -> AsyncIterator[None]:
     writer waits — SQLite's own way of being "briefly unavailable"."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
-        server = pg_server()
+        server = pg_server_url()
         assert server is not None
         name = parsed.database
-        await _pg_admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+        await admin_sql(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
                         f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
         try:
             yield
             await asyncio.sleep(seconds)
         finally:
-            await _pg_admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            await admin_sql(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         return
     import sqlite3
 
