@@ -155,6 +155,7 @@ class Store:
         self._engine: AsyncEngine | None = None
         self._writer: AsyncEngine | None = None
         self._writer_engine: AsyncEngine | None = None
+        self._single_reader: AsyncEngine | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
 
@@ -174,6 +175,7 @@ class Store:
         else:
             self._writer_engine = engine
         self._writer = self._writer_engine.execution_options(**{WRITE_OPTION: True})
+        self._single_reader = engine.execution_options(**{SINGLE_READ_OPTION: True})
         try:
             await self._prepare_schema()
         except BaseException:
@@ -199,7 +201,7 @@ class Store:
             await self._writer_engine.dispose()
         if self._engine is not None:
             await self._engine.dispose()
-        self._engine = self._writer = self._writer_engine = None
+        self._engine = self._writer = self._writer_engine = self._single_reader = None
 
     async def __aenter__(self) -> Store:
         await self.open()
@@ -239,7 +241,9 @@ class Store:
     @asynccontextmanager
     async def _read(self, *, single_statement: bool = False) -> AsyncIterator[AsyncConnection]:
         """A reading connection; `single_statement` skips the explicit BEGIN (see storage.engine)."""
-        engine = self.engine.execution_options(**{SINGLE_READ_OPTION: True}) if single_statement else self.engine
+        engine = self.engine
+        if single_statement and self._single_reader is not None:
+            engine = self._single_reader
         async with engine.connect() as conn:
             yield conn
 
