@@ -65,7 +65,7 @@ async def serve(config: Config, token: str, webhook: dict[str, object] | None) -
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
+        with contextlib.suppress(NotImplementedError):  # Windows event loops have no signal handlers
             loop.add_signal_handler(sig, stop.set)
     try:
         await start_bot(application, webhook=webhook)
