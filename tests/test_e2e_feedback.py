@@ -352,3 +352,39 @@ async def test_cancel_button_and_contact_of_someone_else(bot: BotHarness):
     # a button of the cancelled flow is now stale
     answer = await bot.press(lan, "Gửi ẩn danh")
     assert "cũ" in answer.get("text", "")
+
+
+async def test_each_step_is_one_message_and_the_contact_keyboard_goes_away(bot: BotHarness):
+    """What was just recorded rides on the next question: one message per step for the citizen to read
+    (and one request for the bot). The contact step's reply keyboard is the exception: a message carries
+    one markup, so the note clears that keyboard and the question follows with its buttons."""
+    hai = bot.citizen(5141, "Hải")
+    await bot.say(hai, "/gopy")
+    await bot.next_message(hai, "Bước 1/6")
+    await bot.press(hai, "Phản ánh")
+    await bot.next_message(hai, "Bước 2/6")
+    before = len(bot.emulator.bot_messages(hai.id))
+    await bot.say(hai, "nong thinh")
+    asked = await bot.next_message(hai, "Bước 3/6")
+    assert "📍 Địa bàn: Xã Nông Thịnh" in asked["text"] and asked["reply_markup"]["inline_keyboard"]
+    await bot.say(hai, "chuyện con mèo")  # an unknown topic typed: the reason above the same question
+    again = await bot.next_message(hai, "Bước 3/6")
+    assert "con mèo" in again["text"] and again["reply_markup"]["inline_keyboard"]
+    before += 1
+    await bot.press(hai, "Môi trường, an ninh trật tự")
+    asked = await bot.next_message(hai, "Bước 4/6")
+    assert "🏷 Lĩnh vực: Môi trường" in asked["text"]
+    assert len(bot.emulator.bot_messages(hai.id)) == before + 2
+    await bot.say(hai, "hỏng")
+    await bot.next_message(hai, "hơi ngắn")
+    assert len(bot.emulator.bot_messages(hai.id)) == before + 3
+    await bot.say(hai, "Bãi rác tự phát cạnh suối Nà Mố bốc mùi, đề nghị xã thu gom.")
+    await bot.press(hai, "Xong")
+    await bot.press(hai, "Để lại tên")
+    await bot.next_message(hai, "Gửi số điện thoại")
+    assert bot.emulator.reply_keyboard(hai.id) is not None
+    await bot.emulator.send_contact(hai, phone_number="0911222333")
+    saved = await bot.next_message(hai, "Đã ghi")
+    assert "Bước 6/6" not in saved["text"] and bot.emulator.reply_keyboard(hai.id) is None
+    confirm = await bot.next_message(hai, "Bước 6/6")
+    assert confirm["reply_markup"]["inline_keyboard"] and "0911222333" in confirm["text"]

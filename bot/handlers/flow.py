@@ -73,8 +73,7 @@ async def start_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unit
     assert user is not None
     draft = await load_draft(services, user.id)
     if draft is not None and draft.step in FLOW_STEPS and unit_id is None and text is None:
-        await reply(update, T.DRAFT_RESUMED)
-        await prompt(update, services, draft)
+        await prompt(update, services, draft, T.DRAFT_RESUMED)
         return
     data: dict[str, Any] = {"attachments": []}
     if unit_id is not None:
@@ -116,43 +115,58 @@ def _cancel_row() -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(T.BUTTON_CANCEL, callback_data=cb.make(cb.FLOW, "cancel"))]
 
 
-async def prompt(update: Update, services: Services, draft: Draft) -> None:
-    """Ask for whatever the draft's current step needs."""
+async def prompt(update: Update, services: Services, draft: Draft, note: str | None = None, *,
+                 clear_keyboard: bool = False) -> None:
+    """Ask for whatever the draft's current step needs; `note` (what was just recorded) rides on the
+    same message, so each step costs the citizen one message to read and the bot one request.
+
+    `clear_keyboard`: the contact step's reply keyboard is up. A message carries one markup, so the
+    note goes alone to take the keyboard away and the question follows with its buttons.
+    """
+    await show(update, prompt_view(services, draft), note, clear_keyboard=clear_keyboard)
+
+
+async def show(update: Update, view: tuple[str, Any], note: str | None = None, *,
+               clear_keyboard: bool = False) -> None:
+    """A question (text, keyboard) with `note` above it in the same message."""
+    text, markup = view
+    if note and clear_keyboard:
+        await reply(update, note, remove_keyboard=True)
+        note = None
+    await reply(update, f"{note}\n\n{text}" if note else text, markup)
+
+
+def prompt_view(services: Services, draft: Draft) -> tuple[str, Any]:
+    """The text and keyboard of the current step's question."""
     config = services.config
     step = draft.step
     if step == "kind":
         pairs = [(KIND_LABELS[k], cb.make(cb.FLOW, "k", k)) for k in KINDS]
         hints = "\n".join(f"• <b>{KIND_LABELS[k]}</b>: {KIND_HINTS[k]}" for k in KINDS)
-        rows = [*_buttons(pairs, 3), _cancel_row()]
-        await reply(update, f"{T.ASK_KIND}\n{hints}", InlineKeyboardMarkup(rows))
-    elif step == "place":
-        await prompt_place(update, services, draft.data.get("browse"))
-    elif step == "topic":
+        return f"{T.ASK_KIND}\n{hints}", InlineKeyboardMarkup([*_buttons(pairs, 3), _cancel_row()])
+    if step == "place":
+        return place_view(services, draft.data.get("browse"))
+    if step == "topic":
         suggested = suggest_topics(config, draft.data.get("text", ""))
         ordered = suggested + [t for t in config.topics.values() if t not in suggested]
         pairs = [(("⭐ " if t in suggested[:1] else "") + t.name, cb.make(cb.FLOW, "t", t.id)) for t in ordered]
-        await reply(update, T.ASK_TOPIC, InlineKeyboardMarkup([*_buttons(pairs, 1), _cancel_row()]))
-    elif step == "text":
-        await reply(update, T.ASK_TEXT.format(min=config.limits.text_min_chars,
-                                              max=config.limits.text_max_chars))
-    elif step == "attachments":
-        await reply(
-            update,
-            T.TEXT_RECEIVED.format(length=len(draft.data.get("text", "")), max=config.limits.attachments_max),
-            _done_keyboard(),
-        )
-    elif step == "identity":
+        return T.ASK_TOPIC, InlineKeyboardMarkup([*_buttons(pairs, 1), _cancel_row()])
+    if step == "text":
+        return T.ASK_TEXT.format(min=config.limits.text_min_chars, max=config.limits.text_max_chars), None
+    if step == "attachments":
+        length = len(draft.data.get("text", ""))
+        return T.TEXT_RECEIVED.format(length=length, max=config.limits.attachments_max), _done_keyboard()
+    if step == "identity":
         rows = _buttons([(T.BUTTON_ANONYMOUS, cb.make(cb.FLOW, "anon")),
                          (T.BUTTON_NAMED, cb.make(cb.FLOW, "named"))], 1)
-        await reply(update, T.ASK_IDENTITY, InlineKeyboardMarkup([*rows, _cancel_row()]))
-    elif step == "contact":
+        return T.ASK_IDENTITY, InlineKeyboardMarkup([*rows, _cancel_row()])
+    if step == "contact":
         keyboard = ReplyKeyboardMarkup(
             [[KeyboardButton(T.BUTTON_SHARE_CONTACT, request_contact=True)]],
             resize_keyboard=True, one_time_keyboard=True,
         )
-        await reply(update, T.ASK_CONTACT, keyboard)
-    elif step == "confirm":
-        await reply(update, confirm_text(services, draft), _confirm_keyboard())
+        return T.ASK_CONTACT, keyboard
+    return confirm_text(services, draft), _confirm_keyboard()
 
 
 def _done_keyboard() -> InlineKeyboardMarkup:
@@ -168,7 +182,8 @@ def _confirm_keyboard() -> InlineKeyboardMarkup:
     ], 3))
 
 
-async def prompt_place(update: Update, services: Services, parent: str | None) -> None:
+def place_view(services: Services, parent: str | None) -> tuple[str, Any]:
+    """The places to pick from: the top level, or the children of `parent` while browsing down."""
     config = services.config
     if parent and parent in config.units:
         unit = config.units[parent]
@@ -180,7 +195,7 @@ async def prompt_place(update: Update, services: Services, parent: str | None) -
     else:
         pairs = [(u.name, cb.make(cb.FLOW, "u", u.id)) for u in config.roots()]
         text = T.ASK_PLACE
-    await reply(update, text, InlineKeyboardMarkup([*_buttons(pairs, 1), _cancel_row()]))
+    return text, InlineKeyboardMarkup([*_buttons(pairs, 1), _cancel_row()])
 
 
 def confirm_text(services: Services, draft: Draft) -> str:
@@ -224,12 +239,11 @@ def next_step(draft: Draft) -> str:
     return "confirm"
 
 
-async def advance(update: Update, services: Services, user_id: int, draft: Draft, note: str | None = None) -> None:
+async def advance(update: Update, services: Services, user_id: int, draft: Draft, note: str | None = None, *,
+                  clear_keyboard: bool = False) -> None:
     draft.step = next_step(draft)
     await save_draft(services, user_id, draft)
-    if note:
-        await reply(update, note, remove_keyboard=draft.step != "contact")
-    await prompt(update, services, draft)
+    await prompt(update, services, draft, note, clear_keyboard=clear_keyboard)
 
 
 # ---------------------------------------------------------------- button presses
@@ -264,7 +278,7 @@ async def on_flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, dat
         else:
             draft.data["browse"] = None if arg == "root" else arg
             await save_draft(services, user.id, draft)
-            await prompt_place(update, services, draft.data["browse"])
+            await show(update, place_view(services, draft.data["browse"]))
     elif action == "uh" and arg in config.units:
         await choose_place(update, services, user.id, draft, arg)
     elif action == "t" and arg in config.topics:
@@ -346,8 +360,7 @@ async def on_flow_message(update: Update, context: ContextTypes.DEFAULT_TYPE, dr
         return
     text = clean_text(message.text)
     if attachment is not None or message.contact is not None or not text:
-        await reply(update, T.DRAFT_BUSY)
-        await prompt(update, services, draft)
+        await prompt(update, services, draft, T.DRAFT_BUSY)
         return
     if step == "kind":
         kind = _match_kind(text)
@@ -358,8 +371,7 @@ async def on_flow_message(update: Update, context: ContextTypes.DEFAULT_TYPE, dr
     elif step == "place":
         matches = services.places.find(text)
         if not matches:
-            await reply(update, T.PLACE_NOT_FOUND.format(text=esc(text[:100])))
-            await prompt_place(update, services, None)
+            await show(update, place_view(services, None), T.PLACE_NOT_FOUND.format(text=esc(text[:100])))
         elif len(matches) == 1 or matches[0].score - matches[1].score >= 8:
             await choose_place(update, services, user.id, draft, matches[0].unit.id)
         else:
@@ -369,8 +381,7 @@ async def on_flow_message(update: Update, context: ContextTypes.DEFAULT_TYPE, dr
     elif step == "topic":
         topic_id = _match_topic(config, text)
         if topic_id is None:
-            await reply(update, T.TOPIC_TYPED_UNKNOWN.format(text=esc(text[:100])))
-            await prompt(update, services, draft)
+            await prompt(update, services, draft, T.TOPIC_TYPED_UNKNOWN.format(text=esc(text[:100])))
             return
         draft.data["topic_id"] = topic_id
         await advance(update, services, user.id, draft, T.TOPIC_CHOSEN.format(topic=esc(config.topics[topic_id].name)))
@@ -404,8 +415,7 @@ async def on_flow_message(update: Update, context: ContextTypes.DEFAULT_TYPE, dr
     elif step == "contact":
         await take_typed_contact(update, services, user.id, draft, text)
     elif step == "confirm":
-        await reply(update, T.DRAFT_BUSY)
-        await prompt(update, services, draft)
+        await prompt(update, services, draft, T.DRAFT_BUSY)
 
 
 def _match_kind(text: str) -> str | None:
@@ -471,9 +481,8 @@ async def add_attachment(update: Update, services: Services, user_id: int, draft
     await save_draft(services, user_id, draft)
     what = T.ATTACHMENT_WHAT.get(attachment["kind"], attachment["kind"])
     if draft.step == "text":
-        await reply(update, T.ATTACHMENT_RECEIVED.format(what=what, count=len(attachments),
-                                                         max=limits.attachments_max))
-        await prompt(update, services, draft)
+        await prompt(update, services, draft, T.ATTACHMENT_RECEIVED.format(what=what, count=len(attachments),
+                                                                           max=limits.attachments_max))
     else:
         await reply(update, T.ATTACHMENT_RECEIVED.format(what=what, count=len(attachments),
                                                          max=limits.attachments_max), _done_keyboard())
@@ -489,7 +498,7 @@ async def take_contact(update: Update, services: Services, user_id: int, draft: 
     name = clean_text(" ".join(p for p in (contact.first_name, contact.last_name) if p))[:100]
     draft.data.update(name=name, phone=clean_text(contact.phone_number)[:20])
     await advance(update, services, user_id, draft,
-                  T.CONTACT_SAVED.format(name=esc(name), phone=esc(draft.data["phone"])))
+                  T.CONTACT_SAVED.format(name=esc(name), phone=esc(draft.data["phone"])), clear_keyboard=True)
 
 
 async def take_typed_contact(update: Update, services: Services, user_id: int, draft: Draft, text: str) -> None:
@@ -503,7 +512,8 @@ async def take_typed_contact(update: Update, services: Services, user_id: int, d
         await reply(update, T.CONTACT_BAD)
         return
     draft.data.update(name=name, phone=phone, anonymous=False)
-    await advance(update, services, user_id, draft, T.CONTACT_SAVED.format(name=esc(name), phone=esc(phone)))
+    await advance(update, services, user_id, draft, T.CONTACT_SAVED.format(name=esc(name), phone=esc(phone)),
+                  clear_keyboard=True)
 
 
 # ---------------------------------------------------------------- submit
