@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlalchemy as sa
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
-from bot.app import build_application, install_token_redaction, start_bot, stop_bot
+from bot.app import build_application, install_token_redaction, settle_heap, start_bot, stop_bot
 from bot.emulator import BotApiEmulator, User
 from knowledge.loader import load_knowledge_base
 from knowledge.search import SearchIndex
@@ -270,6 +270,7 @@ async def main(args: argparse.Namespace) -> None:
     await emu.start()
     board = Switchboard(emu)
     ids = Ids()
+    settle_heap()  # as `hopthu run` does after start-up; before the echo bot too, so both bots get it
     print(f"hopthu end-to-end benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
           f"{args.citizens} citizens per run, paced runs think {args.think:g} s ±50 %")
     try:

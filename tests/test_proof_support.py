@@ -613,7 +613,7 @@ async def _serve_in_process() -> None:
 
     if os.environ.get("HOPTHU_PROOF_TRACEMALLOC"):
         tracemalloc.start()
-    from bot.app import build_application, install_token_redaction, start_bot, stop_bot
+    from bot.app import build_application, install_token_redaction, settle_heap, start_bot, stop_bot
     from knowledge.loader import load_knowledge_base
     from knowledge.search import SearchIndex
     from tests.bot_fixtures import harness_config
@@ -632,6 +632,7 @@ async def _serve_in_process() -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await start_bot(app, poll_timeout=1)
+    settle_heap()
     print("READY", flush=True)
     await stop.wait()
     await stop_bot(app)

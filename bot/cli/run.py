@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve(config: Config, token: str, webhook: dict[str, object] | None) -> None:
-    from bot.app import build_application, install_token_redaction, start_bot, stop_bot
+    from bot.app import build_application, install_token_redaction, settle_heap, start_bot, stop_bot
     from knowledge.loader import load_knowledge_base
     from knowledge.search import SearchIndex
     from storage import Store, resolve_database_url
@@ -69,6 +69,7 @@ async def serve(config: Config, token: str, webhook: dict[str, object] | None) -
             loop.add_signal_handler(sig, stop.set)
     try:
         await start_bot(application, webhook=webhook)
+        settle_heap()
         if webhook:
             print(T.RUNNING_WEBHOOK.format(listen=webhook["listen"], port=webhook["port"], path=webhook["url_path"],
                                            db=store.display_url))
