@@ -5,20 +5,25 @@ the bot actually sent: message texts, and the bytes of the uploaded .xlsx and .p
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from datetime import time, timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 import pytest_asyncio
 from PIL import Image
 
 from bot.config import load_config
 from bot.handlers import reports
+from bot.reports.render import render_in_child
 from bot.texts import reports as T
 from tests.bot_fixtures import ADMIN_ID, BotFactory, BotHarness
 from tests.reports_seed import HIDDEN, NOW, Seeded, seed
 from tests.storage_fixtures import FakeClock
+from tests.test_reports_render import dying_target, raising_target
 
 ROOT = Path(__file__).resolve().parents[1]
 NONG_HA = "bcd-nong-ha"
@@ -184,6 +189,30 @@ async def test_baocao_includes_a_submission_made_through_the_bot(world: tuple[Bo
         min_row=2, values_only=True)}
     assert code in rows and rows[code][13] == "Có" and rows[code][14] is None
     assert "Hà" not in str(rows[code])
+
+
+async def test_baocao_when_the_child_fails_the_group_is_told_and_the_next_report_works(
+        world: tuple[BotHarness, Seeded], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    bot, _ = world
+    group = bot.group_of(NONG_HA)
+    official = bot.official(NONG_HA)
+    caplog.set_level(logging.ERROR, logger="bot.handlers.reports")
+    # The failure is chosen in the parent (the target is passed to the child by name, not monkeypatched there).
+    for target in (raising_target, dying_target):
+        monkeypatch.setattr(reports, "render_in_child", functools.partial(render_in_child, target=target))
+        await bot.say(official, "/baocao", chat=group)
+        error = await bot.next_message(group, "Không tạo được báo cáo", timeout=15)
+        assert error["text"] == T.REPORT_FAILED
+    assert not bot.emulator.calls_to("sendDocument")
+    failures = [r for r in caplog.records if r.getMessage().startswith("/baocao: rendering")]
+    assert len(failures) == 2 and all(r.exc_info for r in failures)
+    assert "BrokenProcessPool" in repr(failures[1].exc_info)
+
+    monkeypatch.setattr(reports, "render_in_child", render_in_child)
+    await bot.say(official, "/baocao", chat=group)
+    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    assert [f.filename for f in bot.emulator.files_sent_to(group)] == [
+        "baocao_bcd-nong-ha_2026-07-01_2026-09-30.xlsx", "bieudo_bcd-nong-ha_2026-07-01_2026-09-30.png"]
 
 
 # ------------------------------------------------------------------------------------------ daily jobs

@@ -10,9 +10,7 @@ restart) running the same daily job enqueue it once, and delivery honours Telegr
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -28,9 +26,10 @@ from bot.format import esc, split_message
 from bot.reports.labels import Labels
 from bot.reports.messages import digest_text, local_date, overdue_text, stats_text
 from bot.reports.periods import Period, PeriodError, parse_period, today_in
+from bot.reports.render import render_in_child
 from bot.services import SERVICES_KEY, Services, get_services
 from bot.texts import reports as T
-from storage import ExportRow, OutboxItem, OverdueItem
+from storage import OutboxItem, OverdueItem
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +37,6 @@ DIGEST_JOB = "overdue-digest"
 PURGE_JOB = "retention-purge"
 PURGE_TIME = time(3, 15)  # local time: the quietest hour
 ALL_SLUG = "tat-ca"
-# matplotlib is not thread-safe across figures built at the same moment: one report at a time.
-_render_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -172,30 +169,24 @@ async def cmd_baocao(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     except TelegramError:
         pass  # a typing indicator is a courtesy, never a reason to fail the report
-    xlsx, png = await asyncio.to_thread(_render, rows, config, period, scope.name, services.store.clock())
+    try:
+        # In a spawned child (bot/reports/render.py): the bot keeps its GIL and its memory meanwhile.
+        xlsx, png = await render_in_child(rows, config, period, scope.name, services.store.clock())
+    except Exception:
+        log.exception("/baocao: rendering %d rows (%s, %s) failed", len(rows), scope.slug, period.slug)
+        await chat.send_message(T.REPORT_FAILED)
+        return
+    count = len(rows)
+    del rows  # a quarter's rows are tens of megabytes: not kept through the uploads
     stem = f"{scope.slug}_{period.slug}"
     await chat.send_document(
         document=xlsx, filename=f"{T.REPORT_FILE_STEM}_{stem}.xlsx",
-        caption=T.REPORT_XLSX_CAPTION.format(scope=esc(scope.name), period=esc(period.label), count=len(rows)),
+        caption=T.REPORT_XLSX_CAPTION.format(scope=esc(scope.name), period=esc(period.label), count=count),
     )
     await chat.send_document(
         document=png, filename=f"{T.CHART_FILE_STEM}_{stem}.png",
         caption=T.REPORT_CHART_CAPTION.format(scope=esc(scope.name), period=esc(period.label)),
     )
-
-
-def _render(rows: list[ExportRow], config: Config, period: Period, scope: str, now: datetime) -> tuple[bytes, bytes]:
-    """Both files, in a worker thread so the event loop keeps serving citizens meanwhile."""
-    # Imported here, not at start-up: matplotlib and openpyxl cost tens of megabytes that a bot which
-    # is never asked for a report should not carry.
-    from bot.reports.chart import build_chart
-    from bot.reports.spreadsheet import build_xlsx
-
-    labels = Labels(config)
-    with _render_lock:
-        xlsx = build_xlsx(rows, labels, tz=config.timezone, period=period, scope=scope, now=now)
-        png = build_chart(rows, labels, tz=config.timezone, period=period, scope=scope)
-    return xlsx, png
 
 
 # ------------------------------------------------------------------------------------------ daily jobs

@@ -76,6 +76,7 @@ REPORT_XLSX_CAPTION = "📄 Báo cáo ý kiến — {scope}, {period}: {count} �
 REPORT_CHART_CAPTION = "📈 Biểu đồ ý kiến — {scope}, {period}."
 REPORT_FILE_STEM = "baocao"
 CHART_FILE_STEM = "bieudo"
+REPORT_FAILED = "Không tạo được báo cáo lúc này, vui lòng thử lại sau."
 
 # ------------------------------------------------------------------------------------------ spreadsheet
 SHEET_ROWS = "Danh sách ý kiến"
