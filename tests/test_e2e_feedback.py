@@ -388,3 +388,18 @@ async def test_each_step_is_one_message_and_the_contact_keyboard_goes_away(bot: 
     assert "Bước 6/6" not in saved["text"] and bot.emulator.reply_keyboard(hai.id) is None
     confirm = await bot.next_message(hai, "Bước 6/6")
     assert confirm["reply_markup"]["inline_keyboard"] and "0911222333" in confirm["text"]
+
+
+async def test_a_forged_flow_button_gets_one_answer_and_the_step_stays(bot: BotHarness):
+    an = bot.citizen(5151, "An")
+    await bot.say(an, "/gopy")
+    asked = await bot.next_message(an, "Bước 1/6")
+    for data in (cb.make(cb.FLOW, "k", "khong_co"), cb.make(cb.FLOW, "k"), cb.make(cb.FLOW, "t", "x"),
+                 cb.make(cb.FLOW, "e", "nope"), cb.make(cb.FLOW, "zz")):
+        query = await bot.emulator.click(an, None, asked["message_id"], data, strict=False)
+        answer = await bot.emulator.wait_for_callback_answer(query)
+        assert answer.get("show_alert"), data
+    await bot.emulator.wait_idle()
+    assert not bot.emulator.calls_to("answerCallbackQuery", ok=False)  # nobody answered a query twice
+    draft = await bot.store.get_draft(an.id)
+    assert draft is not None and draft.step == "kind"

@@ -9,6 +9,7 @@ Steps: kind → place → topic → text → attachments → identity (→ conta
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from bot.texts.common import ANONYMOUS, KIND_HINTS, KIND_LABELS, STALE_BUTTON
 from knowledge.normalize import normalize
 from storage import DraftConflict, OutboxItem
 
+_EDITABLE = ("kind", "place", "topic", "text", "identity")
 FLOW_STEPS = ("kind", "place", "topic", "text", "attachments", "identity", "contact", "confirm")
 _PHONE = re.compile(r"(\+?84|0)[\s.-]?(\d[\s.-]?){8,10}")
 _DONE_WORDS = {"xong", "done", "het", "gui", "ok", "tiep"}
@@ -265,50 +267,60 @@ async def on_flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, dat
     action, arg = data.action, data.arg(0)
     expected = {"k": "kind", "u": "place", "uh": "place", "t": "topic", "done": "attachments",
                 "anon": "identity", "named": "identity", "send": "confirm", "edit": "confirm", "e": "confirm"}
-    if expected.get(action) != draft.step:
+    known = {"k": arg in KINDS, "u": arg == "root" or arg in config.units, "uh": arg in config.units,
+             "t": arg in config.topics, "e": arg in _EDITABLE}.get(action, True)
+    if expected.get(action) != draft.step or not known:
         await query.answer(STALE_BUTTON, show_alert=True)
         return
-    await query.answer()
+    # The button's spinner stops whenever this answer lands: the step does not wait for it.
+    answered = asyncio.ensure_future(query.answer())
+    try:
+        await _on_valid_button(update, context, services, user.id, draft, action, arg)
+    finally:
+        await answered
+
+
+async def _on_valid_button(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Services, user_id: int,
+                           draft: Draft, action: str, arg: str | None) -> None:
+    config = services.config
     if action == "k" and arg in KINDS:
-        await choose_kind(update, services, user.id, draft, arg)
+        await choose_kind(update, services, user_id, draft, arg)
     elif action == "u" and (arg == "root" or arg in config.units):
         unit = config.units.get(arg or "")
         if unit is not None and not unit.children:
-            await choose_place(update, services, user.id, draft, unit.id)
+            await choose_place(update, services, user_id, draft, unit.id)
         else:
             draft.data["browse"] = None if arg == "root" else arg
-            await save_draft(services, user.id, draft)
+            await save_draft(services, user_id, draft)
             await show(update, place_view(services, draft.data["browse"]))
     elif action == "uh" and arg in config.units:
-        await choose_place(update, services, user.id, draft, arg)
+        await choose_place(update, services, user_id, draft, arg)
     elif action == "t" and arg in config.topics:
         draft.data["topic_id"] = arg
-        await advance(update, services, user.id, draft,
+        await advance(update, services, user_id, draft,
                       T.TOPIC_CHOSEN.format(topic=esc(config.topics[arg].name)))
     elif action == "done":
         draft.data["text_done"] = True
-        await advance(update, services, user.id, draft)
+        await advance(update, services, user_id, draft)
     elif action == "anon":
         draft.data.update(anonymous=True, name=None, phone=None)
-        await advance(update, services, user.id, draft)
+        await advance(update, services, user_id, draft)
     elif action == "named":
         draft.data["anonymous"] = False
-        await advance(update, services, user.id, draft)
+        await advance(update, services, user_id, draft)
     elif action == "send":
-        await submit(update, context, services, user.id, draft)
+        await submit(update, context, services, user_id, draft)
     elif action == "edit":
         parts = [(T.EDIT_KIND, "kind"), (T.EDIT_PLACE, "place"), (T.EDIT_TOPIC, "topic"),
                  (T.EDIT_TEXT, "text"), (T.EDIT_IDENTITY, "identity")]
         pairs = [(label, cb.make(cb.FLOW, "e", part)) for label, part in parts]
         await reply(update, T.EDIT_WHAT, InlineKeyboardMarkup(_buttons(pairs, 2)))
-    elif action == "e" and arg in ("kind", "place", "topic", "text", "identity"):
+    elif action == "e" and arg in _EDITABLE:
         cleared = {"kind": ["kind"], "place": ["unit_id", "browse"], "topic": ["topic_id"],
                    "text": ["text", "text_done"], "identity": ["anonymous", "name", "phone"]}[arg]
         for key in cleared:
             draft.data.pop(key, None)
-        await advance(update, services, user.id, draft)
-    else:
-        await query.answer(STALE_BUTTON, show_alert=True)
+        await advance(update, services, user_id, draft)
 
 
 async def choose_kind(update: Update, services: Services, user_id: int, draft: Draft, kind: str) -> None:
