@@ -12,7 +12,9 @@ updates per citizen) and questions (/hoi …) on each database:
 
 Then memory: `--submissions` submissions are bulk-inserted through the Store, the bot runs in its own
 process against that database, serves a round of flows, /thongke, /quahan and /baocao over all
-committees, and reports its peak RSS (getrusage) and, in a second run, tracemalloc's peak.
+committees, and reports its peak RSS (VmHWM: getrusage's ru_maxrss of a process started by fork + exec
+starts at its parent's size, here this benchmark's) and that of /baocao's render process, and, in a
+second run, tracemalloc's peak.
 
 Emulator and bot share one process (and one GIL) in the throughput runs, for the echo bot too, so
 the ratio is fair. PostgreSQL: a throw-away database on HOPTHU_BENCH_PG_URL / HOPTHU_TEST_PG_URL /
@@ -243,18 +245,18 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _peak_mb(pid: int) -> float:
+    """VmHWM: the process's own peak RSS so far (0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0)
+
+
 def _children_peak_mb(pid: int) -> float:
-    """The largest VmHWM (a process's own peak RSS) among `pid`'s descendants now."""
-    peak = 0.0
-    for child in _descendants(pid):
-        try:
-            status = Path(f"/proc/{child}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]) / 1024)
-    return peak
+    """The largest VmHWM among `pid`'s descendants now."""
+    return max((_peak_mb(child) for child in _descendants(pid)), default=0.0)
 
 
 async def _child_peak(pid: int, peak: list[float]) -> None:
@@ -272,8 +274,10 @@ async def memory_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url:
     assert process.proc is not None
     child_peak = [0.0]
     sampler = asyncio.create_task(_child_peak(process.proc.pid, child_peak))
+    stages = {"start-up": _peak_mb(process.proc.pid)}
     try:
         await flow_run("memory", board, ids.users(emu, n), 0)
+        stages[f"{n} flows"] = _peak_mb(process.proc.pid)
         admin = emu.user(ADMIN_ID, "Quản trị")
         queue = board.queue(admin.id)
         timings = {}
@@ -287,12 +291,13 @@ async def memory_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url:
                 if wait_for in seen:
                     break
             timings[command] = time.perf_counter() - started
+            stages[command] = _peak_mb(process.proc.pid)
         while not queue.empty():
             queue.get_nowait()
     finally:
         sampler.cancel()
         stats = await process.stop()
-    return {**stats, "timings": timings, "child_peak_mb": child_peak[0]}
+    return {**stats, "timings": timings, "child_peak_mb": child_peak[0], "stages": stages}
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -335,11 +340,12 @@ async def main(args: argparse.Namespace) -> None:
             timing = ", ".join(f"{k} {v:.1f} s" for k, v in plain["timings"].items())
             print(f"  {args.citizens} feedback flows, then /thongke, /quahan, /baocao (all committees, this quarter): "
                   f"{timing}")
-            print(f"  peak RSS of the bot (getrusage ru_maxrss): {plain.get('ru_maxrss_mb', float('nan')):.0f} MB "
+            print(f"  peak RSS of the bot (VmHWM): {plain.get('peak_rss_mb', float('nan')):.0f} MB "
                   f"(target < 200 MB); of /baocao's short-lived render process (VmHWM, sampled): "
                   f"{plain['child_peak_mb']:.0f} MB")
+            print("  the bot's peak so far, after: " + ", ".join(f"{k} {v:.0f} MB" for k, v in plain["stages"].items()))
             print(f"  tracemalloc peak of Python objects: {traced.get('tracemalloc_peak_mb', float('nan')):.0f} MB "
-                  f"(second run; its RSS with tracing on: {traced.get('ru_maxrss_mb', float('nan')):.0f} MB)")
+                  f"(second run; its peak RSS with tracing on: {traced.get('peak_rss_mb', float('nan')):.0f} MB)")
     finally:
         await emu.stop()
 

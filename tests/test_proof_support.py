@@ -606,9 +606,21 @@ class BotProcess:
         return [line for line in self.output if " ERROR " in line or line.startswith("Traceback")]
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak RSS: VmHWM, not getrusage's ru_maxrss. A process started by fork + exec
+    inherits in ru_maxrss its parent's size at the fork (Linux carries the pre-exec high-water mark
+    over), so a bot started from a large test or benchmark process would report that process's size."""
+    import resource
+
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc: the upper bound
+
+
 async def _serve_in_process() -> None:
     """The child side of BotProcess: the same Application the tests build, until SIGTERM."""
-    import resource
     import tracemalloc
 
     if os.environ.get("HOPTHU_PROOF_TRACEMALLOC"):
@@ -637,7 +649,7 @@ async def _serve_in_process() -> None:
     await stop.wait()
     await stop_bot(app)
     await store.close()
-    stats = {"ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    stats = {"peak_rss_mb": _peak_rss_mb()}
     if tracemalloc.is_tracing():
         stats["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     print("STATS " + json.dumps(stats), flush=True)
