@@ -6,7 +6,7 @@ replica; `to_dict()` of PTB's own objects keeps them exactly what the Bot API ex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -17,6 +17,9 @@ from bot.texts import committee as TC
 from bot.texts.common import ANONYMOUS, KIND_LABELS, STATUS_ICONS, STATUS_LABELS
 from knowledge.model import ArticleRef, KnowledgeBase
 from knowledge.search import SearchIndex
+
+if TYPE_CHECKING:
+    from storage import Store, Submission
 
 FINAL_STATUSES = frozenset({"resolved", "out_of_scope"})
 # What each button does to the status; "reply" and "forward" open a dialogue instead.
@@ -140,3 +143,14 @@ def copy_message_payload(chat_id: int, from_chat_id: int, message_id: int, *,
     if reply_to is not None:
         payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return payload
+
+
+async def submission_of_message(store: Store, message: Any, prefix: str,
+                                action: str | None = None) -> Submission | None:
+    """The submission a bot message (a card, a citizen's notice) stands for: by the recorded message link,
+    or — when someone answers it before the delivery worker recorded its id — by its own buttons."""
+    sub = await store.submission_by_message(message.chat_id, message.message_id)
+    if sub is None:
+        sid = cb.submission_in_buttons(message.reply_markup, prefix, action)
+        sub = await store.get_submission(sid) if sid is not None else None
+    return sub

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot.cards import send_message_payload
+from bot.cards import send_message_payload, submission_of_message
 from bot.format import clean_text, esc, fmt_time
 from bot.handlers import flow
 from bot.services import Services, get_services
@@ -239,19 +239,6 @@ async def relay_citizen_reply(update: Update, services: Services, user_id: int, 
     await flow.reply(update, T.REPLY_SENT.format(code=esc(sub.code)))
 
 
-async def replied_submission(services: Services, replied: Any, user_id: int) -> Any:
-    """The citizen's own submission that a reply answers: by the recorded message link, or — when the
-    citizen answers before the delivery worker has recorded it — by the message's own "Trả lời" button
-    (owner-checked either way)."""
-    sub = await services.store.submission_by_message(replied.chat_id, replied.message_id)
-    if sub is None:
-        sid = cb.submission_in_buttons(replied.reply_markup, cb.CITIZEN, "reply")
-        sub = await services.store.get_submission(sid) if sid is not None else None
-    if sub is not None and await services.store.is_owner(sub.id, user_id):
-        return sub
-    return None
-
-
 # ---------------------------------------------------------------- /xoadulieu
 
 async def cmd_delete_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -362,8 +349,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
             await relay_citizen_reply(update, services, user.id, sub)
             return
     if message.reply_to_message is not None:
-        sub = await replied_submission(services, message.reply_to_message, user.id)
-        if sub is not None:
+        sub = await submission_of_message(services.store, message.reply_to_message, cb.CITIZEN, "reply")
+        if sub is not None and await services.store.is_owner(sub.id, user.id):
             await relay_citizen_reply(update, services, user.id, sub)
             return
     from bot.handlers import questions

@@ -23,6 +23,7 @@ from bot.cards import (
     forward_keyboard,
     related_article,
     send_message_payload,
+    submission_of_message,
 )
 from bot.config import Committee
 from bot.format import clean_text, esc
@@ -213,12 +214,7 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     committee = acting_committee(services, chat.id)
     if committee is None:
         return  # unknown group: ignored on purpose (see /id)
-    replied = message.reply_to_message
-    sub = await services.store.submission_by_message(chat.id, replied.message_id)
-    if sub is None:
-        # A card answered before the delivery worker recorded its message id: its buttons name it.
-        sid = cb.submission_in_buttons(replied.reply_markup, cb.COMMITTEE)
-        sub = await services.store.get_submission(sid) if sid is not None else None
+    sub = await submission_of_message(services.store, message.reply_to_message, cb.COMMITTEE)
     if sub is None:
         return
     if not may_act(services, chat.id, user.id, sub):
