@@ -47,7 +47,7 @@ from knowledge.search import SearchIndex
 from storage import Status, Store
 from storage.codes import new_code
 from storage.models import citizens, submissions
-from tests.bot_fixtures import ADMIN_ID, FAST_WORKER, harness_config
+from tests.bot_fixtures import ADMIN_ID, harness_config
 from tests.databases import benchmark_pg_server, throwaway_database
 from tests.test_proof_support import BotProcess, FastCitizen, Intent, Switchboard, drain_outbox
 
@@ -158,7 +158,7 @@ async def our_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url: st
     for committee in config.committees.values():
         emu.group(committee.chat_id, committee.name)
     app = build_application(config, store, kb, index, token=emu.token, base_url=emu.base_url,
-                            base_file_url=emu.base_file_url, worker_options=FAST_WORKER)
+                            base_file_url=emu.base_file_url)  # the delivery worker as `hopthu run` has it
     await start_bot(app, poll_timeout=1)
     questions = [f"/hoi {q}" for q in QUESTIONS]
     try:

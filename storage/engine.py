@@ -8,9 +8,12 @@ Why the SQLite settings:
 * Transactions that write start with `BEGIN IMMEDIATE`. With a plain (deferred) BEGIN a transaction
   that first reads and then writes can fail with SQLITE_BUSY immediately when another writer committed
   in between (busy_timeout does not help there). Taking the write lock up front makes writers queue
-  politely. Read-only work uses a deferred BEGIN so it never waits for writers, and a read of one
-  statement (SINGLE_READ_OPTION) none at all: SQLite runs a lone SELECT in its own snapshot, and each
-  statement costs a trip to aiosqlite's thread on a path taken at every step of a conversation.
+  politely. Read-only work uses a deferred BEGIN so it never waits for writers.
+* Work of one statement (`single_statement()`: read or save a draft, at every step of a
+  conversation) gets no BEGIN at all: SQLite runs a lone statement in a transaction of its own, and a
+  lone write takes the write lock before it reads anything, so busy_timeout applies to it. BEGIN and
+  COMMIT would each cost a trip to aiosqlite's thread (on PostgreSQL, a round trip each: there the
+  engine runs such work in AUTOCOMMIT).
 * Connections come from `sqlite_driver`: one trip to aiosqlite's thread per statement instead of four.
 * `foreign_keys=ON`: SQLite ignores foreign keys (and ON DELETE) otherwise.
 * `synchronous=FULL`: a tracking code is shown only after the commit is on disk.
@@ -32,7 +35,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hopthu.sqlite3"
 ENV_DATABASE_URL = "HOPTHU_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "hopthu_write"
-SINGLE_READ_OPTION = "hopthu_single_read"
+SINGLE_STATEMENT_OPTION = "hopthu_single_statement"
 
 
 def normalize_url(url: str) -> str:
@@ -78,6 +81,13 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+def single_statement(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` for units of work of one statement (a second one may only read): no BEGIN, no COMMIT."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{SINGLE_STATEMENT_OPTION: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite gets the pragmas and BEGIN handling described above.
 
@@ -109,9 +119,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         options = conn.get_execution_options()
-        if options.get(WRITE_OPTION, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        elif not options.get(SINGLE_READ_OPTION, False):
-            conn.exec_driver_sql("BEGIN")
+        if options.get(SINGLE_STATEMENT_OPTION, False):
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
     return engine

@@ -6,6 +6,11 @@ the GIL and a wake-up of the event loop. A step of the feedback flow (read the d
 made about thirteen of them. The cursor below runs the statement, fetches a first batch of rows and
 closes the cursor in one trip; only a result larger than a batch (a report, `conn.stream`) costs more.
 
+The connection also skips the trip of a COMMIT or ROLLBACK when no transaction is open: SQLAlchemy's
+pool rolls back every connection it gets back, and a unit of work of one statement (no BEGIN, see
+storage.engine) commits nothing. sqlite3 itself does nothing in either case; each statement records,
+in the connection's thread, whether it left a transaction open.
+
 It relies on `aiosqlite.Connection._execute` and `._conn` (what aiosqlite's own cursor uses); the
 storage tests run every query through it, and pyproject.toml pins aiosqlite to the 0.22 series.
 """
@@ -45,6 +50,8 @@ class OneHopCursor:
             except BaseException:
                 cursor.close()
                 raise
+            finally:
+                self._conn.note_transaction()
             if len(rows) < BATCH_ROWS:
                 cursor.close()
                 return None, rows, *state
@@ -61,6 +68,7 @@ class OneHopCursor:
                 return cursor.rowcount, cursor.lastrowid
             finally:
                 cursor.close()
+                self._conn.note_transaction()
 
         self.description, self._rows, self._cursor = None, [], None
         self.rowcount, self.lastrowid = await self._conn._execute(run)
@@ -73,11 +81,14 @@ class OneHopCursor:
             return
 
         def run() -> tuple[list[Any], bool]:
-            rows = cursor.fetchall() if size is None else cursor.fetchmany(size)
-            drained = size is None or len(rows) < size
-            if drained:
-                cursor.close()
-            return rows, drained
+            try:
+                rows = cursor.fetchall() if size is None else cursor.fetchmany(size)
+                drained = size is None or len(rows) < size
+                if drained:
+                    cursor.close()
+                return rows, drained
+            finally:
+                self._conn.note_transaction()
 
         rows, drained = await self._conn._execute(run)
         self._rows.extend(rows)
@@ -108,8 +119,30 @@ class OneHopCursor:
 
 
 class OneHopConnection(aiosqlite.Connection):
+    # True unless the last thing run on the connection was one of our statements, which left no
+    # transaction open, or a COMMIT/ROLLBACK: anything else might have opened one.
+    transaction_may_be_open = True
+
     async def cursor(self) -> OneHopCursor:  # type: ignore[override]
         return OneHopCursor(self)
+
+    def note_transaction(self) -> None:
+        """Record whether a transaction is open; called in the connection's thread after a statement."""
+        self.transaction_may_be_open = self._conn.in_transaction
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.transaction_may_be_open = True  # until a statement of ours says otherwise, in the thread
+        return await super()._execute(fn, *args, **kwargs)
+
+    async def commit(self) -> None:
+        if self.transaction_may_be_open:
+            await super().commit()
+            self.transaction_may_be_open = False
+
+    async def rollback(self) -> None:
+        if self.transaction_may_be_open:
+            await super().rollback()
+            self.transaction_may_be_open = False
 
 
 def connect(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> OneHopConnection:

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import migrate
 from storage.codes import DEFAULT_PREFIX, new_code, parse_code
-from storage.engine import SINGLE_READ_OPTION, WRITE_OPTION, create_engine, normalize_url, prepare_url
+from storage.engine import WRITE_OPTION, create_engine, normalize_url, prepare_url, single_statement
 from storage.models import (
     attachments,
     audit_log,
@@ -156,6 +156,7 @@ class Store:
         self._writer: AsyncEngine | None = None
         self._writer_engine: AsyncEngine | None = None
         self._single_reader: AsyncEngine | None = None
+        self._single_writer: AsyncEngine | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
 
@@ -175,7 +176,8 @@ class Store:
         else:
             self._writer_engine = engine
         self._writer = self._writer_engine.execution_options(**{WRITE_OPTION: True})
-        self._single_reader = engine.execution_options(**{SINGLE_READ_OPTION: True})
+        self._single_reader = single_statement(engine)
+        self._single_writer = single_statement(self._writer)
         try:
             await self._prepare_schema()
         except BaseException:
@@ -201,7 +203,7 @@ class Store:
             await self._writer_engine.dispose()
         if self._engine is not None:
             await self._engine.dispose()
-        self._engine = self._writer = self._writer_engine = self._single_reader = None
+        self._engine = self._writer = self._writer_engine = self._single_reader = self._single_writer = None
 
     async def __aenter__(self) -> Store:
         await self.open()
@@ -233,17 +235,18 @@ class Store:
         return sa.engine.make_url(self.url).get_backend_name()
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        """One writing transaction: committed on success, rolled back on any exception."""
-        async with self.writer.begin() as conn:
+    async def _write(self, *, single_statement: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One writing transaction: committed on success, rolled back on any exception.
+        `single_statement`: the work is one statement (a second one only reads), so it needs no BEGIN
+        (see storage.engine)."""
+        engine = self._single_writer if single_statement and self._single_writer is not None else self.writer
+        async with engine.begin() as conn:
             yield conn
 
     @asynccontextmanager
     async def _read(self, *, single_statement: bool = False) -> AsyncIterator[AsyncConnection]:
         """A reading connection; `single_statement` skips the explicit BEGIN (see storage.engine)."""
-        engine = self.engine
-        if single_statement and self._single_reader is not None:
-            engine = self._single_reader
+        engine = self._single_reader if single_statement and self._single_reader is not None else self.engine
         async with engine.connect() as conn:
             yield conn
 
@@ -309,7 +312,7 @@ class Store:
         second replica or a double tap cannot silently overwrite a newer step.
         """
         now = now or self.clock()
-        async with self._write() as conn:
+        async with self._write(single_statement=True) as conn:
             if expected_version is None:
                 stmt = (
                     self._insert(drafts)
@@ -348,7 +351,7 @@ class Store:
         """Begin a new draft, replacing any old one (its version keeps increasing, so a stale holder of the
         old draft gets DraftConflict rather than writing into the new one)."""
         now = now or self.clock()
-        async with self._write() as conn:
+        async with self._write(single_statement=True) as conn:
             stmt = self._insert(drafts).values(
                 user_id=user_id, chat_id=chat_id, step=step, data=data, version=1, created_at=now, updated_at=now
             )
@@ -368,7 +371,7 @@ class Store:
 
     async def delete_draft(self, user_id: int, *, expected_version: int | None = None) -> bool:
         """Drop the user's draft (only that version, if given). True if something was deleted."""
-        async with self._write() as conn:
+        async with self._write(single_statement=True) as conn:
             stmt = sa.delete(drafts).where(drafts.c.user_id == user_id)
             if expected_version is not None:
                 stmt = stmt.where(drafts.c.version == expected_version)

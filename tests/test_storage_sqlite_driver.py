@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import Store, sqlite_driver
-from storage.engine import create_engine
+from storage import DraftConflict, Store, sqlite_driver
+from storage.engine import WRITE_OPTION, create_engine, single_statement
 
 ROWS = 3 * sqlite_driver.BATCH_ROWS + 7  # more than a batch, and not a multiple of one
 
@@ -98,3 +98,52 @@ async def test_errors_surface_and_the_connection_stays_usable(engine: AsyncEngin
             await conn.execute(sa.text("INSERT INTO t (v) VALUES ('v1')"))
         await conn.rollback()
         assert (await conn.execute(sa.text("SELECT count(*) FROM t"))).scalar_one() == ROWS
+
+
+async def _count(engine: AsyncEngine, where: str) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(sa.text(f"SELECT count(*) FROM t WHERE {where}"))).scalar_one())
+
+
+async def test_one_statement_is_one_trip_and_is_durable(engine: AsyncEngine, trips: list[Any]) -> None:
+    """No BEGIN, no COMMIT, and no ROLLBACK when the pool takes the connection back."""
+    single = single_statement(engine)
+    async with single.connect() as conn:
+        await conn.execute(sa.text("SELECT v FROM t WHERE id = 1"))
+    async with single.begin() as conn:
+        await conn.execute(sa.text("INSERT INTO t (v) VALUES ('alone')"))
+    assert len(trips) == 2
+    assert await _count(engine, "v = 'alone'") == 1  # committed by SQLite itself, seen by another connection
+
+
+async def test_open_transactions_are_still_committed_and_rolled_back(engine: AsyncEngine, trips: list[Any]) -> None:
+    with pytest.raises(RuntimeError):
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES ('dropped')"))
+            raise RuntimeError
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES ('dropped too')"))
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES ('v1')"))  # unique: fails inside the transaction
+    writer = engine.execution_options(**{WRITE_OPTION: True})
+    async with writer.begin() as conn:
+        await conn.execute(sa.text("INSERT INTO t (v) VALUES ('kept')"))
+    names = [getattr(fn, "__name__", "") for fn in trips]
+    assert names.count("rollback") == 2 and names.count("commit") == 1
+    assert await _count(engine, "v IN ('dropped', 'dropped too')") == 0
+    assert await _count(engine, "v = 'kept'") == 1
+
+
+async def test_a_step_of_a_conversation_is_two_trips(tmp_path: Path, trips: list[Any]) -> None:
+    """Read the draft, save it: what every update of /gopy does to the database."""
+    async with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        draft = await store.start_draft(5, "kind", {}, chat_id=5)
+        trips.clear()
+        draft = await store.get_draft(5)
+        assert draft is not None
+        saved = await store.save_draft(5, "place", {"kind": "gop_y"}, expected_version=draft.version)
+        assert len(trips) == 2
+        assert saved.version == draft.version + 1
+        with pytest.raises(DraftConflict) as conflict:  # a stale writer still learns what is stored
+            await store.save_draft(5, "topic", {}, expected_version=draft.version)
+        assert conflict.value.current is not None and conflict.value.current.step == "place"
