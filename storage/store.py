@@ -1462,8 +1462,8 @@ class Store:
     ) -> QuestionRecord:
         """Remember a question and the best answer found (document = official number), for `/chuahoi`."""
         now = now or self.clock()
-        async with self._write() as conn:
-            question_id = (
+        async with self._write(single_statement=True) as conn:
+            row = (
                 await conn.execute(
                     sa.insert(question_log)
                     .values(
@@ -1478,10 +1478,9 @@ class Store:
                         votes_down=0,
                         asked_at=now,
                     )
-                    .returning(question_log.c.id)
+                    .returning(*question_log.c)
                 )
-            ).scalar_one()
-            row = (await conn.execute(sa.select(question_log).where(question_log.c.id == question_id))).one()
+            ).one()
         return _question(row._mapping)
 
     async def vote_question(self, question_id: int, helpful: bool) -> QuestionRecord | None:

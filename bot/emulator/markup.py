@@ -44,6 +44,7 @@ _HTML_TAGS = {
 }
 # The only named entities Telegram decodes; any other "&name;" stays literal text.
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_HTML_SPECIAL = re.compile(r"[<&]")
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 _MDV2_TYPES = {"*": "bold", "_": "italic", "__": "underline", "~": "strikethrough", "||": "spoiler"}
 _MDV2_NAMES = {
@@ -173,8 +174,10 @@ def _parse_html(text: str) -> FormattedText:
                 i = decoded[1]
                 continue
         if ch != "<":
-            out.add(ch)
-            i += 1
+            special = _HTML_SPECIAL.search(text, i + 1)  # plain text runs to the next tag or entity
+            end = special.start() if special else n
+            out.add(text[i:end])
+            i = end
             continue
         begin = i
         if i + 1 >= n:
