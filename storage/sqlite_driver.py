@@ -8,8 +8,8 @@ closes the cursor in one trip; only a result larger than a batch (a report, `con
 
 The connection also skips the trip of a COMMIT or ROLLBACK when no transaction is open: SQLAlchemy's
 pool rolls back every connection it gets back, and a unit of work of one statement (no BEGIN, see
-storage.engine) commits nothing. sqlite3 itself does nothing in either case; each statement records,
-in the connection's thread, whether it left a transaction open.
+storage.engine) commits nothing. sqlite3 itself does nothing in either case; whatever the connection
+runs in its thread is followed, there, by a note of whether a transaction is open.
 
 It relies on `aiosqlite.Connection._execute` and `._conn` (what aiosqlite's own cursor uses); the
 storage tests run every query through it, and pyproject.toml pins aiosqlite to the 0.22 series.
@@ -17,6 +17,7 @@ storage tests run every query through it, and pyproject.toml pins aiosqlite to t
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -50,8 +51,6 @@ class OneHopCursor:
             except BaseException:
                 cursor.close()
                 raise
-            finally:
-                self._conn.note_transaction()
             if len(rows) < BATCH_ROWS:
                 cursor.close()
                 return None, rows, *state
@@ -68,7 +67,6 @@ class OneHopCursor:
                 return cursor.rowcount, cursor.lastrowid
             finally:
                 cursor.close()
-                self._conn.note_transaction()
 
         self.description, self._rows, self._cursor = None, [], None
         self.rowcount, self.lastrowid = await self._conn._execute(run)
@@ -81,14 +79,11 @@ class OneHopCursor:
             return
 
         def run() -> tuple[list[Any], bool]:
-            try:
-                rows = cursor.fetchall() if size is None else cursor.fetchmany(size)
-                drained = size is None or len(rows) < size
-                if drained:
-                    cursor.close()
-                return rows, drained
-            finally:
-                self._conn.note_transaction()
+            rows = cursor.fetchall() if size is None else cursor.fetchmany(size)
+            drained = size is None or len(rows) < size
+            if drained:
+                cursor.close()
+            return rows, drained
 
         rows, drained = await self._conn._execute(run)
         self._rows.extend(rows)
@@ -119,30 +114,28 @@ class OneHopCursor:
 
 
 class OneHopConnection(aiosqlite.Connection):
-    # True unless the last thing run on the connection was one of our statements, which left no
-    # transaction open, or a COMMIT/ROLLBACK: anything else might have opened one.
-    transaction_may_be_open = True
+    transaction_open = True  # as of the last thing run in the thread; True until then, to be safe
 
     async def cursor(self) -> OneHopCursor:  # type: ignore[override]
         return OneHopCursor(self)
 
-    def note_transaction(self) -> None:
-        """Record whether a transaction is open; called in the connection's thread after a statement."""
-        self.transaction_may_be_open = self._conn.in_transaction
-
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        self.transaction_may_be_open = True  # until a statement of ours says otherwise, in the thread
-        return await super()._execute(fn, *args, **kwargs)
+        def run_and_note() -> Any:  # in the connection's thread
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with contextlib.suppress(sqlite3.ProgrammingError):  # the connection was just closed
+                    self.transaction_open = self._conn.in_transaction
+
+        return await super()._execute(run_and_note)
 
     async def commit(self) -> None:
-        if self.transaction_may_be_open:
+        if self.transaction_open:
             await super().commit()
-            self.transaction_may_be_open = False
 
     async def rollback(self) -> None:
-        if self.transaction_may_be_open:
+        if self.transaction_open:
             await super().rollback()
-            self.transaction_may_be_open = False
 
 
 def connect(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> OneHopConnection:

@@ -275,27 +275,28 @@ async def on_flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, dat
     # The button's spinner stops whenever this answer lands: the step does not wait for it.
     answered = asyncio.ensure_future(query.answer())
     try:
-        await _on_valid_button(update, context, services, user.id, draft, action, arg)
+        await _on_valid_button(update, context, services, user.id, draft, action, arg or "")
     finally:
         await answered
 
 
 async def _on_valid_button(update: Update, context: ContextTypes.DEFAULT_TYPE, services: Services, user_id: int,
-                           draft: Draft, action: str, arg: str | None) -> None:
+                           draft: Draft, action: str, arg: str) -> None:
+    """One press that on_flow_button has checked: the action fits the step and its argument is known."""
     config = services.config
-    if action == "k" and arg in KINDS:
+    if action == "k":
         await choose_kind(update, services, user_id, draft, arg)
-    elif action == "u" and (arg == "root" or arg in config.units):
-        unit = config.units.get(arg or "")
+    elif action == "u":
+        unit = config.units.get(arg)
         if unit is not None and not unit.children:
             await choose_place(update, services, user_id, draft, unit.id)
         else:
             draft.data["browse"] = None if arg == "root" else arg
             await save_draft(services, user_id, draft)
             await show(update, place_view(services, draft.data["browse"]))
-    elif action == "uh" and arg in config.units:
+    elif action == "uh":
         await choose_place(update, services, user_id, draft, arg)
-    elif action == "t" and arg in config.topics:
+    elif action == "t":
         draft.data["topic_id"] = arg
         await advance(update, services, user_id, draft,
                       T.TOPIC_CHOSEN.format(topic=esc(config.topics[arg].name)))
@@ -315,7 +316,7 @@ async def _on_valid_button(update: Update, context: ContextTypes.DEFAULT_TYPE, s
                  (T.EDIT_TEXT, "text"), (T.EDIT_IDENTITY, "identity")]
         pairs = [(label, cb.make(cb.FLOW, "e", part)) for label, part in parts]
         await reply(update, T.EDIT_WHAT, InlineKeyboardMarkup(_buttons(pairs, 2)))
-    elif action == "e" and arg in _EDITABLE:
+    elif action == "e":
         cleared = {"kind": ["kind"], "place": ["unit_id", "browse"], "topic": ["topic_id"],
                    "text": ["text", "text_done"], "identity": ["anonymous", "name", "phone"]}[arg]
         for key in cleared:
