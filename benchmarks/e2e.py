@@ -1,11 +1,12 @@
 """End-to-end figures: the real Application against the local Bot API emulator, over HTTP on 127.0.0.1.
 
     python benchmarks/e2e.py [--citizens 50] [--think 1.0] [--repeats 3] [--submissions 100000]
-                             [--engines sqlite,postgresql]
+                             [--engines sqlite,postgresql] [--one-process]
 
 For a bare echo bot (the framework's own limit on this machine), a bare "flow bot" (the framework's
-limit for the Bot API calls the feedback flow makes, with no database), then the feedback flow (/gopy,
-eight updates per citizen) and questions (/hoi …) on each database:
+limit for the Bot API calls the feedback flow makes, with no database: benchmarks/bare_bots.py), each
+as PTB comes (its httpx client) and on our client (bot/transport.py, aiohttp), then the feedback flow
+(/gopy, eight updates per citizen) and questions (/hoi …) on each database:
 
 * "saturated": `--citizens` people at once, each acting the moment the bot answered — updates per
   second, and the reply time (a citizen's message → the bot's next message in that chat) under load;
@@ -20,8 +21,11 @@ committees, and reports its peak RSS (VmHWM: getrusage's ru_maxrss of a process 
 starts at its parent's size, here this benchmark's) and that of /baocao's render process, and, in a
 second run, tracemalloc's peak.
 
-Emulator and bot share one process (and one GIL) in the throughput runs, for the echo bot too, so
-the ratio is fair. PostgreSQL: a throw-away database on HOPTHU_BENCH_PG_URL / HOPTHU_TEST_PG_URL /
+Each bot runs in a process of its own, as it does against Telegram, and the emulator and the citizens
+in this one; the saturated lines also give the bot process's CPU time per update. With `--one-process`
+bots, emulator and citizens share one process and one GIL (the way this benchmark ran before
+2026-11-23): the emulator's work, which grows with the Bot API calls a bot makes, is then counted
+against the bot. PostgreSQL: a throw-away database on HOPTHU_BENCH_PG_URL / HOPTHU_TEST_PG_URL /
 postgres@127.0.0.1:5432, skipped with a message if no server answers. Figures only — nothing is asserted.
 """
 
@@ -45,9 +49,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, ApplicationBuilder, MessageHandler, TypeHandler, filters
 
+from benchmarks import bare_bots
 from bot.app import build_application, install_token_redaction, settle_heap, start_bot, stop_bot
 from bot.emulator import BotApiEmulator, User
 from knowledge.loader import load_knowledge_base
@@ -75,6 +78,7 @@ class Figure:
     seconds: float
     latencies: list[float]
     rates: list[float] = field(default_factory=list)  # every run's, when the figure is a median
+    cpu_ms: float = float("nan")  # the bot process's CPU per update, over all the runs
 
     @property
     def rate(self) -> float:
@@ -87,6 +91,7 @@ class Figure:
     def line(self) -> str:
         runs = (f"; median of {len(self.rates)} runs, {min(self.rates):.0f}–{max(self.rates):.0f}/s"
                 if len(self.rates) > 1 else "")
+        runs += f"; bot CPU {self.cpu_ms:.1f} ms/update" if self.cpu_ms == self.cpu_ms else ""
         return (f"  {self.label:<44} {self.rate:7.0f} updates/s   reply p50 {self.pct(0.5):6.0f} ms"
                 f"   p99 {self.pct(0.99):6.0f} ms   ({self.updates} updates, {self.seconds:.1f} s{runs})")
 
@@ -146,103 +151,113 @@ async def flow_run(label: str, board: Switchboard, people: list[User], think: fl
 
 # ------------------------------------------------------------------------------------------ bots
 
-def _bare_app(emu: BotApiEmulator) -> Application:  # type: ignore[type-arg]
-    """PTB as it comes: same emulator, same concurrency as ours, no database, no rate limiter."""
-    return ApplicationBuilder().token(emu.token).base_url(emu.base_url).concurrent_updates(64).build()
+@dataclass
+class Bot:
+    """A bot being measured; `pid` when it runs in a process of its own (its CPU time is then its own)."""
+
+    pid: int | None = None
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the bot's process so far (NaN when it shares the benchmark's)."""
+        if self.pid is None:
+            return float("nan")
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@asynccontextmanager
+async def running(emu: BotApiEmulator, kind: str, alone: bool, url: str = "", kb: Any = None,
+                  index: Any = None, transport: str = "httpx") -> AsyncIterator[Bot]:
+    """`kind` is "echo" or "flow" (benchmarks/bare_bots.py, on `transport`) or "ours" on the database at
+    `url`. `alone`: in a process of its own, as the bot runs against Telegram; else in this one."""
+    if kind == "flow":
+        emu.group(bare_bots.FLOW_GROUP, "Ban Chỉ đạo (bare)")
+    if kind == "ours":
+        for committee in harness_config().committees.values():
+            emu.group(committee.chat_id, committee.name)
+    if alone:
+        module = ("tests.test_proof_support",) if kind == "ours" else ("benchmarks.bare_bots", kind, transport)
+        process = await BotProcess(emu, url, worker=None, module=module).start(timeout=120)
+        assert process.proc is not None
+        try:
+            yield Bot(process.proc.pid)
+        finally:
+            await process.stop()
+            if errors := process.errors():
+                print("  the bot's process logged errors:\n    " + "\n    ".join(errors[:10]))
+        return
+    if kind != "ours":
+        app = bare_bots.build(kind, emu.token, emu.base_url, transport)
+        await bare_bots.start(app)
+        try:
+            yield Bot()
+        finally:
+            await bare_bots.stop(app)
+        return
+    store = Store(url)
+    await store.open()
+    ours = build_application(harness_config(), store, kb, index, token=emu.token, base_url=emu.base_url,
+                             base_file_url=emu.base_file_url)  # the delivery worker as `hopthu run` has it
+    await start_bot(ours, poll_timeout=1)
+    try:
+        yield Bot()
+    finally:
+        await stop_bot(ours)
+        await store.close()
+
+
+async def measured(bot: Bot, repeats: int, run: Callable[[], Awaitable[Figure]]) -> Figure:
+    """`median_of(repeats, run)`, with the bot's CPU time per update over all the runs."""
+    cpu = bot.cpu_seconds()
+    figure = await median_of(repeats, run)
+    figure.cpu_ms = (bot.cpu_seconds() - cpu) * 1000 / (figure.updates * len(figure.rates))
+    return figure
 
 
 async def echo_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, n: int, think: float,
-                       repeats: int) -> list[Figure]:
-    """A bare PTB echo bot: one reply per message."""
-    async def echo(update: Any, context: Any) -> None:
-        await update.effective_message.reply_text(update.effective_message.text)
-
-    app = _bare_app(emu)
-    app.add_handler(MessageHandler(filters.TEXT, echo))
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+                       repeats: int, alone: bool, transport: str) -> list[Figure]:
+    """Saturated, and (on PTB's own client only) paced."""
     texts = [f"xin chào {i}" for i in range(8)]
-    try:
+    label = "echo bot" + ("" if transport == "httpx" else f" on {transport}")
+    async with running(emu, "echo", alone, transport=transport) as bot:
         await chat_run("warm-up", board, ids.users(emu, 5), texts[:2], 0)
-        return [await median_of(repeats, lambda: chat_run(f"echo bot, {n} at once", board, ids.users(emu, n),
-                                                          texts, 0)),
-                await chat_run(f"echo bot, {n} paced ({think:g} s)", board, ids.users(emu, n), texts, think)]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        figures = [await measured(bot, repeats, lambda: chat_run(f"{label}, {n} at once", board,
+                                                                 ids.users(emu, n), texts, 0))]
+        if transport == "httpx":
+            figures.append(await chat_run(f"{label}, {n} paced ({think:g} s)", board, ids.users(emu, n), texts,
+                                          think))
+        return figures
 
 
-async def bare_flow_figure(emu: BotApiEmulator, board: Switchboard, ids: Ids, n: int, repeats: int) -> Figure:
-    """A bare PTB bot that makes the Bot API calls of the feedback flow and nothing else: a reply with
-    buttons to each message, answerCallbackQuery and a reply to each press, and after the last one a
-    card to a group — 14 calls for the 8 updates of a flow, as ours. The distance from it to the
-    flow is what our own code (database, handlers, rate limiter) costs; from the echo bot to it, what
-    the flow's extra calls cost."""
-    group = -100_999_000_001
-    emu.group(group, "Ban Chỉ đạo (bare)")
-    labels = [Intent("").kind, Intent("").topic, "Xong", "Gửi ẩn danh", "📨 Gửi"]
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=str(i))]
-                                     for i, label in enumerate(labels)])
-    steps: dict[int, int] = {}
-
-    async def step(update: Update, context: Any) -> None:
-        assert update.effective_user is not None and update.effective_chat is not None
-        user = update.effective_user.id
-        text = update.effective_message.text if update.effective_message else None
-        done = 0 if text == "/gopy" else steps.get(user, 0)
-        steps[user] = done + 1
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        reply = FastCitizen.STEPS[done]
-        if done == len(FastCitizen.STEPS) - 1:
-            reply += ": GY-BARE01"
-            await context.bot.send_message(group, f"Thẻ góp ý {user}")
-        await update.effective_chat.send_message(reply, reply_markup=keyboard)
-
-    app = _bare_app(emu)
-    app.add_handler(TypeHandler(Update, step))
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+async def bare_flow_figure(emu: BotApiEmulator, board: Switchboard, ids: Ids, n: int, repeats: int,
+                           alone: bool, transport: str) -> Figure:
+    label = "bare flow bot" + ("" if transport == "httpx" else f" on {transport}")
+    async with running(emu, "flow", alone, transport=transport) as bot:
         await flow_run("warm-up", board, ids.users(emu, 5), 0)
-        return await median_of(repeats, lambda: flow_run(f"bare flow bot, {n} at once", board, ids.users(emu, n), 0))
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        return await measured(bot, repeats, lambda: flow_run(f"{label}, {n} at once", board,
+                                                             ids.users(emu, n), 0))
 
 
 async def our_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url: str, engine: str, n: int,
-                      think: float, repeats: int, kb: Any, index: Any) -> list[Figure]:
-    store = Store(url)
-    await store.open()
-    config = harness_config()
-    for committee in config.committees.values():
-        emu.group(committee.chat_id, committee.name)
-    app = build_application(config, store, kb, index, token=emu.token, base_url=emu.base_url,
-                            base_file_url=emu.base_file_url)  # the delivery worker as `hopthu run` has it
-    await start_bot(app, poll_timeout=1)
+                      think: float, repeats: int, alone: bool, kb: Any, index: Any) -> list[Figure]:
     questions = [f"/hoi {q}" for q in QUESTIONS]
-    try:
+    async with running(emu, "ours", alone, url, kb, index) as bot:
         await flow_run("warm-up", board, ids.users(emu, 5), 0)
-        figures = [await median_of(repeats, lambda: flow_run(f"feedback flow, {engine}, {n} at once", board,
-                                                             ids.users(emu, n), 0)),
+        figures = [await measured(bot, repeats, lambda: flow_run(f"feedback flow, {engine}, {n} at once", board,
+                                                                 ids.users(emu, n), 0)),
                    await flow_run(f"feedback flow, {engine}, {n} paced ({think:g} s)", board, ids.users(emu, n),
                                   think),
-                   await median_of(repeats, lambda: chat_run(f"questions, {engine}, {n} at once", board,
-                                                             ids.users(emu, n), questions, 0)),
+                   await measured(bot, repeats, lambda: chat_run(f"questions, {engine}, {n} at once", board,
+                                                                 ids.users(emu, n), questions, 0)),
                    await chat_run(f"questions, {engine}, {n} paced ({think:g} s)", board, ids.users(emu, n),
                                   questions, think)]
-        await drain_outbox(store, timeout=300)
+        store = Store(url)
+        await store.open()
+        try:
+            await drain_outbox(store, timeout=300)
+        finally:
+            await store.close()
         return figures
-    finally:
-        await stop_bot(app)
-        await store.close()
 
 
 # ------------------------------------------------------------------------------------------ databases
@@ -395,27 +410,36 @@ async def main(args: argparse.Namespace) -> None:
     index = SearchIndex(kb)
     workdir = Path(tempfile.mkdtemp(prefix="hopthu-e2e-"))
     ids = Ids()
-    settle_heap()  # as `hopthu run` does after start-up; before the echo bot too, so both bots get it
+    alone = not args.one_process
+    settle_heap()  # as `hopthu run` does after start-up: for the bots in this process, and the harness's
     print(f"hopthu end-to-end benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
-          f"{args.citizens} citizens per run, paced runs think {args.think:g} s ±50 %")
-    async with telegram() as (emu, board):
-        echo = await echo_figures(emu, board, ids, args.citizens, args.think, args.repeats)
-    async with telegram() as (emu, board):
-        bare = await bare_flow_figure(emu, board, ids, args.citizens, args.repeats)
+          f"{args.citizens} citizens per run, paced runs think {args.think:g} s ±50 %; "
+          + ("each bot in a process of its own, the emulator and the citizens in this one" if alone
+             else "the bots, the emulator and the citizens in this one process"))
+    yardsticks: dict[str, list[Figure]] = {}
+    for transport in bare_bots.TRANSPORTS:  # PTB's own client (the target's yardstick), then ours
+        async with telegram() as (emu, board):
+            echo = await echo_figures(emu, board, ids, args.citizens, args.think, args.repeats, alone, transport)
+        async with telegram() as (emu, board):
+            bare = await bare_flow_figure(emu, board, ids, args.citizens, args.repeats, alone, transport)
+        yardsticks[transport] = [*echo, bare]
+    echo, bare = yardsticks["httpx"][0], yardsticks["httpx"][-1]
+    echo_ours, bare_ours = yardsticks["aiohttp"][0], yardsticks["aiohttp"][-1]
     print("\nthroughput and reply time (citizen's message → the bot's next message in that chat):")
-    for figure in [*echo, bare]:
+    for figure in [*yardsticks["httpx"], *yardsticks["aiohttp"]]:
         print(figure.line())
-    print(f"  → the flow's Bot API calls alone, without a database, run at {bare.rate / echo[0].rate:.0%} "
-          "of the echo bot's throughput")
+    print(f"  → the flow's Bot API calls alone, without a database, run at {bare.rate / echo.rate:.0%} of the echo "
+          f"bot's throughput ({bare_ours.rate / echo_ours.rate:.0%} on aiohttp)")
     for engine in engines:
         async with throwaway_database(engine, workdir, pg, prefix="hopthu_e2e") as url, telegram() as (emu, board):
             figures = await our_figures(emu, board, ids, url, engine, args.citizens, args.think,
-                                        args.repeats, kb, index)
+                                        args.repeats, alone, kb, index)
         for figure in figures:
             print(figure.line())
         flow = figures[0]
-        print(f"  → feedback flow at {flow.rate / echo[0].rate:.0%} of the echo bot's throughput on {engine} "
-              f"(target ≥ 50 %), {flow.rate / bare.rate:.0%} of the bare flow bot's; "
+        print(f"  → feedback flow at {flow.rate / echo.rate:.0%} of the echo bot's throughput on {engine} "
+              f"(target ≥ 50 %); {flow.rate / echo_ours.rate:.0%} of the echo bot's on the same client "
+              f"(aiohttp), {flow.rate / bare_ours.rate:.0%} of the bare flow bot's on it; "
               f"paced p99 {figures[1].pct(0.99):.0f} ms (target < 100 ms on SQLite)")
     print(f"\nmemory with {args.submissions:,} stored submissions (the bot in its own process, SQLite):")
     async with throwaway_database("sqlite", workdir, None, prefix="hopthu_memory") as url, telegram() as (emu, board):
@@ -441,4 +465,6 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--submissions", type=int, default=100_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--one-process", action="store_true",
+                        help="run the bots in the benchmark's process, beside the emulator and the citizens")
     asyncio.run(main(parser.parse_args()))

@@ -58,6 +58,7 @@ from bot.texts.common import (
     STALE_BUTTON,
     UNKNOWN_COMMAND,
 )
+from bot.transport import AiohttpRequest
 from knowledge.loader import KnowledgeBase
 from knowledge.search import SearchIndex
 from storage import Store
@@ -127,6 +128,8 @@ def build_application(
             max_retries=0,  # a 429 reaches the outbox, which reschedules the row itself
         ))
         .concurrent_updates(PerUserUpdateProcessor(max_concurrent_updates))
+        .request(AiohttpRequest())  # bot/transport.py says why not PTB's httpx
+        .get_updates_request(AiohttpRequest(pool_size=1))  # the long poll on a connection of its own
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -293,8 +296,13 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
         await worker.stop()
 
 
+_TRACEBACKS = logging.Formatter()  # install_token_redaction formats tracebacks with it
+
+
 def install_token_redaction(token: str) -> None:
-    """Keep the token out of every log record: httpx logs request URLs, and they contain it."""
+    """Keep the token out of every log record, its message and its traceback: the Bot API's URLs
+    contain it, and they reach logs in httpx's request lines (PTB's default client, quieted here too)
+    and in some of aiohttp's errors ("Connection timeout to host http://…/bot<token>/sendMessage")."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     previous = logging.getLogRecordFactory()
@@ -303,14 +311,19 @@ def install_token_redaction(token: str) -> None:
 
     secrets = (token, quote(token, safe=""))  # file URLs carry it URL-encoded
 
+    def redact(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         texts = [str(record.msg), *(str(a) for a in (record.args or ()))]
         if any(secret in text for secret in secrets for text in texts):
-            message = record.getMessage()
-            for secret in secrets:
-                message = message.replace(secret, "<token>")
-            record.msg, record.args = message, None
+            record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Formatters use exc_text when it is set: format the traceback now, without the token.
+            record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
         return record
 
     factory._hopthu_redacts = token  # type: ignore[attr-defined]

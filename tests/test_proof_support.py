@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from telegram.ext import Application
@@ -39,6 +38,7 @@ from telegram.ext import Application
 from bot.config import Config
 from bot.emulator import BotApiEmulator, User
 from bot.texts.common import INTERNAL_ERROR
+from bot.transport import AiohttpRequest, Timeouts
 from storage import Store
 from storage.models import metadata, submissions
 from tests.databases import PG_ENV, admin_sql, pg_server_url, throwaway_database
@@ -93,7 +93,9 @@ async def drain_outbox(store: Store, timeout: float = 60.0) -> dict[str, int]:  
 def short_client_timeouts(app: Application, seconds: float = 1.0) -> None:  # type: ignore[type-arg]
     """The bot's HTTP client gives up after `seconds` (PTB's default is 5 s), so an injected timeout
     costs a test one second. Only the request object of ordinary calls is touched, not getUpdates'."""
-    app.bot.request._client.timeout = httpx.Timeout(seconds, pool=seconds)  # type: ignore[attr-defined]
+    request = app.bot.request
+    assert isinstance(request, AiohttpRequest)
+    request.timeouts = Timeouts(read=seconds, write=seconds, connect=seconds, pool=seconds, media_write=seconds)
 
 
 # ------------------------------------------------------------------------------------------ ledger
@@ -536,13 +538,19 @@ async def all_text_in_database(store: Store) -> str:
 # ------------------------------------------------------------------------------------------ a real process
 
 class BotProcess:
-    """The bot in its own process against the test's emulator and database; `kill()` is SIGKILL."""
+    """The bot in its own process against the test's emulator and database; `kill()` is SIGKILL.
 
-    def __init__(self, emulator: BotApiEmulator, db_url: str, *, worker: dict[str, Any] | None = None,
-                 trace_memory: bool = False, workers: int = 1) -> None:
+    `worker`: options for the delivery worker over the tests' fast PROOF_WORKER; None for those
+    `hopthu run` uses. `module`: what runs in the child (benchmarks.bare_bots for the benchmark's
+    yardsticks); it prints READY once polling and stops on SIGTERM."""
+
+    def __init__(self, emulator: BotApiEmulator, db_url: str = "", *,
+                 worker: dict[str, Any] | None = PROOF_WORKER, trace_memory: bool = False, workers: int = 1,
+                 module: tuple[str, ...] = ("tests.test_proof_support",)) -> None:
         self.emulator = emulator
         self.db_url = db_url
-        self.worker = {**PROOF_WORKER, **(worker or {})}
+        self.worker = {} if worker is None else {**PROOF_WORKER, **worker}
+        self.module = module
         self.trace_memory = trace_memory
         self.workers = workers
         self.proc: asyncio.subprocess.Process | None = None
@@ -558,7 +566,7 @@ class BotProcess:
                "HOPTHU_PROOF_WORKERS": str(self.workers),
                "HOPTHU_PROOF_TRACEMALLOC": "1" if self.trace_memory else ""}
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.test_proof_support", cwd=str(ROOT), env=env,
+            sys.executable, "-m", *self.module, cwd=str(ROOT), env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
