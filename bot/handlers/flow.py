@@ -583,5 +583,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE, services: S
     except DraftConflict:  # a double tap on "Gửi", or another replica already sent it
         await reply(update, STALE_BUTTON)
         return
-    services.wake_delivery()
-    await reply(update, T.SENT.format(code=esc(sub.code), committee=esc(committee.name)), remove_keyboard=True)
+    try:
+        await reply(update, T.SENT.format(code=esc(sub.code), committee=esc(committee.name)), remove_keyboard=True)
+    finally:  # the card is committed either way; its delivery waits until the citizen has the code
+        services.wake_delivery()
