@@ -12,9 +12,11 @@ Why the SQLite settings:
 * Work of one statement (`single_statement()`: read or save a draft, at every step of a
   conversation) gets no BEGIN at all: SQLite runs a lone statement in a transaction of its own, and a
   lone write takes the write lock before it reads anything, so busy_timeout applies to it. BEGIN and
-  COMMIT would each cost a trip to aiosqlite's thread (on PostgreSQL, a round trip each: there the
-  engine runs such work in AUTOCOMMIT).
-* Connections come from `sqlite_driver`: one trip to aiosqlite's thread per statement instead of four.
+  COMMIT would each cost a call to the driver (on PostgreSQL, a round trip each: there the engine runs
+  such work in AUTOCOMMIT).
+* Connections come from `sqlite_driver`: one call per statement instead of four, run in the event
+  loop's thread; one that finds the database locked waits for it (busy_timeout) in the connection's
+  own thread.
 * `foreign_keys=ON`: SQLite ignores foreign keys (and ON DELETE) otherwise.
 * `synchronous=FULL`: a tracking code is shown only after the commit is on disk.
 """
@@ -99,8 +101,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(url, **kwargs)
 
     connect_args = dict(kwargs.pop("connect_args", {}))
-    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
-    connect_args.setdefault("async_creator_fn", sqlite_driver.connect)  # one thread trip per statement
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)  # busy_timeout, kept by the driver
+    connect_args.setdefault("async_creator_fn", sqlite_driver.connect)  # one call per statement, inline
     engine = create_async_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -109,7 +111,6 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA synchronous = FULL")

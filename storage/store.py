@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,6 +70,7 @@ from storage.records import (
     TransitionRefused,
     UnansweredQuestion,
 )
+from storage.sqlite_driver import offloaded
 from storage.statuses import (
     ACKNOWLEDGING,
     FINAL_STATUSES,
@@ -240,19 +241,20 @@ class Store:
         return sa.engine.make_url(self.url).get_backend_name()
 
     @asynccontextmanager
-    async def _write(self, *, single_statement: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def _write(self, *, single_statement: bool = False, long: bool = False) -> AsyncIterator[AsyncConnection]:
         """One writing transaction: committed on success, rolled back on any exception.
         `single_statement`: the work is one statement (a second one only reads), so it needs no BEGIN
-        (see storage.engine)."""
+        (see storage.engine). `long`: work over many rows, kept off the event loop (storage.sqlite_driver)."""
         engine = self._single_writer if single_statement and self._single_writer is not None else self.writer
-        async with engine.begin() as conn:
+        async with engine.begin() as conn, offloaded(conn) if long else nullcontext():
             yield conn
 
     @asynccontextmanager
-    async def _read(self, *, single_statement: bool = False) -> AsyncIterator[AsyncConnection]:
-        """A reading connection; `single_statement` skips the explicit BEGIN (see storage.engine)."""
+    async def _read(self, *, single_statement: bool = False, long: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A reading connection; `single_statement` skips the explicit BEGIN (see storage.engine); `long`
+        as for `_write`."""
         engine = self._single_reader if single_statement and self._single_reader is not None else self.engine
-        async with engine.connect() as conn:
+        async with engine.connect() as conn, offloaded(conn) if long else nullcontext():
             yield conn
 
     # -------------------------------------------------------------------------------------- citizens
@@ -1282,7 +1284,7 @@ class Store:
             sa.and_(s.status == str(Status.RESOLVED), s.due_resolve_at.is_not(None)),
             sa.and_(s.status.not_in(_FINAL), s.due_resolve_at < now),
         )
-        async with self._read() as conn:
+        async with self._read(long=True) as conn:
             groups = await conn.execute(
                 sa.select(s.status, s.kind, s.topic_id, s.unit_id, s.committee_id, sa.func.count())
                 .where(*filters)
@@ -1353,7 +1355,7 @@ class Store:
         s = submissions.c
         scope = [s.committee_id == committee_id] if committee_id is not None else []
         found: dict[int, OverdueItem] = {}
-        async with self._read() as conn:
+        async with self._read(long=True) as conn:
             late_resolve = await conn.execute(
                 _select_submissions().where(_OPEN_SQL, s.due_resolve_at < now, *scope)
             )
@@ -1387,7 +1389,7 @@ class Store:
             .group_by(attachments.c.submission_id)
             .subquery()
         )
-        async with self._read() as conn:
+        async with self._read(long=True) as conn:
             # Streamed in batches: a year of a province is tens of thousands of rows, and a buffered
             # result would hold them twice (driver rows and records) at the report's peak.
             rows = await conn.stream(
@@ -1480,7 +1482,7 @@ class Store:
         where: list[sa.ColumnElement[bool]] = [sa.or_(q.sure.is_(False), q.votes_down > q.votes_up)]
         if since is not None:
             where.append(q.asked_at >= since)
-        async with self._read() as conn:
+        async with self._read(long=True) as conn:
             groups = (
                 await conn.execute(
                     sa.select(q.normalized, sa.func.count(), sa.func.max(q.id), sa.func.max(q.asked_at))
@@ -1679,7 +1681,7 @@ class Store:
         now = now or self.clock()
         cutoff = now - timedelta(days=retention_days)
         s = submissions.c
-        async with self._write() as conn:
+        async with self._write(long=True) as conn:
             stale = (
                 await conn.execute(
                     sa.select(s.id, citizens.c.user_id, citizens.c.chat_id)

@@ -249,9 +249,11 @@ async def test_token_never_logged(bot_factory, emulator: BotApiEmulator) -> None
     token = emulator.token
     secrets = [token, token.split(":", 1)[1], quote(token, safe="")]
     failures = [r for r in watch.records if r.exc_info or "aiohttp." in r.getMessage()]
-    print(f"\n[token] {len(watch.records)} log records at DEBUG ({len(failures)} of failed calls, "
-          f"{emulator.faults.count()} faults); token found {sum(text.count(s) for s in secrets)} times")
-    assert len(watch.records) > 500 and failures
+    calls = [r for r in watch.records if r.name.startswith("telegram") and r.levelno == logging.DEBUG]
+    print(f"\n[token] {len(watch.records)} log records at DEBUG ({len(calls)} of PTB's about its calls, "
+          f"{len(failures)} of failed calls, {emulator.faults.count()} faults); token found "
+          f"{sum(text.count(s) for s in secrets)} times")
+    assert len(calls) > 100 and failures  # the logging that could have carried the token did happen
     for secret in secrets:
         assert secret not in text
 
