@@ -31,18 +31,29 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every call the driver makes on its sqlite3 connection, wherever it runs."""
+def _recorded(monkeypatch: pytest.MonkeyPatch, owner: type[aiosqlite.Connection]) -> list[Any]:
+    """Every function passed to `owner._execute` from now on."""
     seen: list[Any] = []
-    original = sqlite_driver.OneHopConnection._execute
+    original = owner._execute
 
-    async def counted(self: sqlite_driver.OneHopConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(fn)
         return await original(self, fn, *args, **kwargs)
 
-    monkeypatch.setattr(sqlite_driver.OneHopConnection, "_execute", counted)
+    monkeypatch.setattr(owner, "_execute", counted)
     return seen
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every call the driver makes on its sqlite3 connection, wherever it runs."""
+    return _recorded(monkeypatch, sqlite_driver.OneHopConnection)
+
+
+@pytest.fixture
+def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every call sent to aiosqlite's thread."""
+    return _recorded(monkeypatch, aiosqlite.Connection)
 
 
 async def test_the_engine_uses_the_driver(engine: AsyncEngine, tmp_path: Path) -> None:
@@ -154,20 +165,6 @@ async def test_a_step_of_a_conversation_is_two_calls(tmp_path: Path, calls: list
 
 
 # ------------------------------------------------------------------ the event loop's thread, and when not
-
-@pytest.fixture
-def thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every call sent to aiosqlite's thread."""
-    seen: list[Any] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(fn)
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    return seen
-
 
 async def test_statements_run_in_the_event_loops_thread(engine: AsyncEngine, thread_trips: list[Any]) -> None:
     writer = engine.execution_options(**{WRITE_OPTION: True})
