@@ -26,8 +26,8 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter
-from telegram.warnings import PTBUserWarning
 
+from bot.cards import send_payload
 from storage import Store
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class OutboxWorker:
             # Threaded under the message it follows (an attachment under its card).
             payload["reply_parameters"] = {"message_id": row.after_message_id, "allow_sending_without_reply": True}
         try:
-            result = await self._call(row.method, payload)
+            result = await send_payload(self.bot, row.method, payload)
         except RetryAfter as exc:
             with warnings.catch_warnings():  # int in PTB 22 (with a deprecation warning), timedelta later
                 warnings.simplefilter("ignore")
@@ -130,7 +130,7 @@ class OutboxWorker:
                 # The card it answered was deleted: deliver without threading rather than not at all.
                 payload = {k: v for k, v in payload.items() if k != "reply_parameters"}
                 try:
-                    result = await self._call(row.method, payload)
+                    result = await send_payload(self.bot, row.method, payload)
                 except NetworkError as retry_exc:
                     return await self._retry(row, str(retry_exc), None)
                 await self._record_sent(row, result)
@@ -162,13 +162,6 @@ class OutboxWorker:
                 log.warning("outbox %s was sent but cannot be recorded yet; retrying", row.id, exc_info=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)
-
-    async def _call(self, method: str, payload: dict[str, Any]) -> Any:
-        """One Bot API call from stored JSON. PTB warns that known methods have typed shortcuts; the
-        outbox stores plain JSON on purpose (any replica, any later version sends it), so that is fine."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PTBUserWarning)
-            return await self.bot.do_api_request(method, api_kwargs=payload)
 
     async def _retry(self, row: Any, error: str, seconds: float | None) -> datetime | None:
         if row.attempts + 1 >= self.max_attempts:

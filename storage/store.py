@@ -87,7 +87,14 @@ from storage.statuses import (
 log = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 20
-SQLITE_READERS = 8  # pooled reading connections kept open on SQLite (as many again opened under load)
+# The pools: every connection a replica may hold is kept open, and more callers wait in the pool's
+# queue. SQLAlchemy's default (5 kept, up to 10 more opened under load and closed on return) opened a
+# connection every 6-7 updates with 50 citizens at once (they held up to 30 at a time): on PostgreSQL a
+# server process, TLS negotiation, asyncpg's setup and the statements prepared again, ~20 % of the bot's
+# CPU; on SQLite a thread, the file and four PRAGMAs. 20 PostgreSQL connections per replica leave room
+# for four replicas and the admin under the server's default max_connections of 100.
+SQLITE_READERS = 16
+PG_POOL_SIZE = 20
 MAX_NORMALIZED = 500
 _FINAL = sorted(str(s) for s in FINAL_STATUSES)
 # Literal (not bound) so SQLite and PostgreSQL match it against the partial indexes' predicates.
@@ -166,11 +173,8 @@ class Store:
             return
         prepare_url(self.url)  # a SQLite file may live in a directory that does not exist yet
         reader_options = dict(self._engine_options)
-        if self.dialect == "sqlite":
-            # SQLAlchemy's default pool keeps 5 connections and opens up to 10 more under load, closing
-            # each one it gets back while 5 are idle: with 50 citizens at once that was a new connection
-            # (a thread, the file opened, four PRAGMAs) every few updates, ~1 ms of CPU per update.
-            reader_options = {"pool_size": SQLITE_READERS, "max_overflow": SQLITE_READERS, **reader_options}
+        size = SQLITE_READERS if self.dialect == "sqlite" else PG_POOL_SIZE
+        reader_options = {"pool_size": size, "max_overflow": 0, **reader_options}
         engine = create_engine(self.url, **reader_options)
         self._engine = engine
         if self.dialect == "sqlite":

@@ -27,7 +27,14 @@ from telegram import (
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot.cards import card_keyboard, card_text, copy_message_payload, related_article, send_message_payload
+from bot.cards import (
+    card_keyboard,
+    card_text,
+    copy_message_payload,
+    related_article,
+    send_message_payload,
+    send_payload,
+)
 from bot.config import KINDS, Config
 from bot.format import clean_text, esc
 from bot.routing import route, suggest_topics
@@ -100,12 +107,13 @@ async def cancel_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 # ---------------------------------------------------------------- prompts
 
-async def reply(update: Update, text: str, markup: Any = None, *, remove_keyboard: bool = False) -> Message:
+async def reply(update: Update, text: str, markup: Any = None, *, remove_keyboard: bool = False) -> None:
+    """A new message (HTML) in the update's chat. Telegram's answer is not parsed (bot.cards.send_payload)."""
     chat = update.effective_chat
     assert chat is not None
     if markup is None and remove_keyboard:
         markup = ReplyKeyboardRemove()
-    return await chat.send_message(text, reply_markup=markup)
+    await send_payload(update.get_bot(), "sendMessage", send_message_payload(chat.id, text, keyboard=markup))
 
 
 def _buttons(pairs: list[tuple[str, str]], per_row: int = 2) -> list[list[InlineKeyboardButton]]:

@@ -41,6 +41,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import answers
 from bot import callbacks as cb
+from bot.cards import send_message_payload, send_payload
 from bot.format import TELEGRAM_LIMIT, clean_text, esc, fmt_time, split_message, truncate
 from bot.services import Services, get_services
 from bot.texts import citizen as TCit
@@ -512,7 +513,8 @@ async def send_view(update: Update, view: View) -> None:
     assert chat is not None
     parts = split_message(view.text, MESSAGE_LIMIT)
     for i, part in enumerate(parts):
-        await chat.send_message(part, reply_markup=view.markup if i == len(parts) - 1 else None)
+        payload = send_message_payload(chat.id, part, keyboard=view.markup if i == len(parts) - 1 else None)
+        await send_payload(update.get_bot(), "sendMessage", payload)
 
 
 async def show_view(update: Update, view: View, *, edit: bool) -> None:
