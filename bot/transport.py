@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+FORM_URLENCODED = "application/x-www-form-urlencoded"
 POOL_SIZE = 256  # as PTB's HTTPXRequest; aiohttp finds a free connection without walking the others
 
 
@@ -107,8 +109,8 @@ class AiohttpRequest(BaseRequest):
         if request_data is None:
             return None
         fields = request_data.json_parameters
-        if not files:
-            return fields
+        if not files:  # what aiohttp makes of a dict, without its FormData and MultipartWriter per call
+            return aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM_URLENCODED)
         form = aiohttp.FormData(quote_fields=False)  # names as UTF-8, as httpx sends them (not %-escaped)
         for name, value in fields.items():
             form.add_field(name, value)

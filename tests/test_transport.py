@@ -30,11 +30,11 @@ async def bot(emulator: BotApiEmulator) -> AsyncIterator[Bot]:
 async def test_form_fields_reach_telegram_as_sent(bot: Bot, emulator: BotApiEmulator) -> None:
     user = emulator.user(501, "Lan")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Đồng ý ✅", callback_data="yes:1")]])
-    sent = await bot.send_message(user.id, "<b>Chào</b> bà con & <i>thôn Nà Mố</i>", parse_mode="HTML",
+    sent = await bot.send_message(user.id, "<b>Chào</b> bà con & <i>thôn Nà Mố</i> 1+1=2 100%?#", parse_mode="HTML",
                                   reply_markup=keyboard)
     stored = emulator.chat_messages(user.id)[-1]
     assert stored["message_id"] == sent.message_id
-    assert stored["text"] == "Chào bà con & thôn Nà Mố"
+    assert stored["text"] == "Chào bà con & thôn Nà Mố 1+1=2 100%?#"
     assert [e["type"] for e in stored["entities"]] == ["bold", "italic"]
     assert stored["reply_markup"]["inline_keyboard"][0][0] == {"text": "Đồng ý ✅", "callback_data": "yes:1"}
     assert sent.reply_markup == keyboard  # the answer parsed back
