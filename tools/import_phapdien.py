@@ -45,6 +45,7 @@ _DIVISION = re.compile(r"^(Chương [IVXLC]+|(Tiểu m|M)ục \d+)\.?$")
 _DIVISION_START = re.compile(r"^(Chương [IVXLC]+|(Tiểu m|M)ục \d+)\b")
 _ORIGIN = re.compile(r"^\(Điều (\d+) (.+)\)$")
 _CROSS_REFERENCE = "(Điều này có nội dung liên quan"
+_ATTACHMENT = re.compile(r"\.(docx?|pdf|xlsx?|zip)$", re.IGNORECASE)  # "Phu luc_… 59_2023_ND-CP.doc" links
 _END = "## Danh sách điều khoản"
 _START = "## VĂN BẢN"
 
@@ -78,7 +79,7 @@ def read_articles(source: Path) -> list[SourceArticle]:
         line = _clean(raw)
         if line == _END:
             break
-        if line.startswith(_CROSS_REFERENCE):
+        if line.startswith(_CROSS_REFERENCE) or _ATTACHMENT.search(line):
             continue
         if _DIVISION.match(line):
             current = None
@@ -117,9 +118,14 @@ def _first_of_each(articles: list[SourceArticle]) -> list[SourceArticle]:
     return out
 
 
-def articles_of(source: Path, code: str) -> dict[int, SourceArticle]:
-    """The articles filed under `code` (LQ, NĐ.1, NĐ.2, NĐ.3…), by their number in the original."""
-    found = {a.number: a for a in read_articles(source) if a.code == code}
+def articles_of(source: Path, code: str, numbers: list[int] | None = None) -> dict[int, SourceArticle]:
+    """The articles filed under `code` (LQ, NĐ.1, NĐ.2, NĐ.3…) by number in the original, each checked.
+
+    `numbers` limits the result (and the checks) to those articles; a wanted article that is missing or
+    whose numbering does not parse stops the import, so no half-read wording reaches the YAML.
+    """
+    found = {a.number: a for a in read_articles(source)
+             if a.code == code and (not numbers or a.number in numbers)}
     for article in found.values():
         origin = _ORIGIN.match(article.origin)
         if origin is None or int(origin.group(1)) != article.number:
@@ -201,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     fill.add_argument("yaml", type=Path, nargs="?", default=LAW_YAML)
     args = parser.parse_args(argv)
     if args.mode == "extract":
-        found = articles_of(args.source, args.code)
+        found = articles_of(args.source, args.code, args.articles)
         for number in args.articles or sorted(found):
             article = found.get(number)
             if article is None:
