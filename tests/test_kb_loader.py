@@ -113,7 +113,8 @@ def test_documents_folder_finds_applicability_beside_it() -> None:
 def test_real_knowledge_base_loads() -> None:
     kb = load_knowledge_base()
     assert {d.number for d in kb.documents} == {
-        "10/2022/QH15", "34/2007/PL-UBTVQH11", "04/2015/NĐ-CP", "60/2013/NĐ-CP"}
+        "10/2022/QH15", "59/2023/NĐ-CP", "61/2023/NĐ-CP", "145/2020/NĐ-CP",
+        "34/2007/PL-UBTVQH11", "04/2015/NĐ-CP", "60/2013/NĐ-CP"}
     law = kb.document("10/2022/QH15")
     assert law is not None and len(law.articles) == 91
     assert {r.id for r in kb.roles} == {"resident", "public_servant", "worker", "commune_official"}
