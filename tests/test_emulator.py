@@ -38,7 +38,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import (
+from tests.emulator_fixtures import make_application, run_polling, run_webhook
+from tgemulator import (
     BotApiEmulator,
     EntityParseError,
     FaultKind,
@@ -48,7 +49,6 @@ from bot.emulator import (
     render_message,
     tiny_png,
 )
-from tests.emulator_fixtures import make_application, run_polling, run_webhook
 
 GROUP_ID = -1001234567890
 Ctx = ContextTypes.DEFAULT_TYPE

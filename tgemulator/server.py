@@ -20,14 +20,14 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
-from bot.emulator.actors import UserActions
-from bot.emulator.core import ChatRef, WebhookState
-from bot.emulator.faults import FaultInjector, FaultKind, FaultRule, InjectedFault
-from bot.emulator.methods import API_METHODS, LOCAL_HOSTS, SENDING_METHODS, BotApiMethods, api
-from bot.emulator.objects import JSON, ApiError, ChatEvent, RecordedCall, SentFile, StoredMessage
-from bot.emulator.params import describe_params, read_params
-from bot.emulator.ratelimit import RateLimits, Violation
-from bot.emulator.render import render_message
+from tgemulator.actors import UserActions
+from tgemulator.core import ChatRef, WebhookState
+from tgemulator.faults import FaultInjector, FaultKind, FaultRule, InjectedFault
+from tgemulator.methods import API_METHODS, LOCAL_HOSTS, SENDING_METHODS, BotApiMethods, api
+from tgemulator.objects import JSON, ApiError, ChatEvent, RecordedCall, SentFile, StoredMessage
+from tgemulator.params import describe_params, read_params
+from tgemulator.ratelimit import RateLimits, Violation
+from tgemulator.render import render_message
 
 __all__ = ["BotApiEmulator"]
 

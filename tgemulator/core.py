@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.faults import FaultInjector
-from bot.emulator.objects import (
+from tgemulator.faults import FaultInjector
+from tgemulator.objects import (
     JSON,
     ApiError,
     Chat,
@@ -26,7 +26,7 @@ from bot.emulator.objects import (
     User,
     bad_request,
 )
-from bot.emulator.ratelimit import RateLimitChecker, RateLimits
+from tgemulator.ratelimit import RateLimitChecker, RateLimits
 
 __all__ = ["ChatRef", "EmulatorState", "Signal", "UserRef"]
 

@@ -15,16 +15,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.emulator.core import COPYABLE_FIELDS, EmulatorState, WebhookState
-from bot.emulator.markup import (
+from tgemulator.core import COPYABLE_FIELDS, EmulatorState, WebhookState
+from tgemulator.markup import (
     MAX_CAPTION_LENGTH,
     MAX_TEXT_LENGTH,
     EntityParseError,
     FormattedText,
     parse_formatted,
 )
-from bot.emulator.objects import JSON, Chat, SentFile, StoredFile, StoredMessage, bad_request
-from bot.emulator.params import UploadPart
+from tgemulator.objects import JSON, Chat, SentFile, StoredFile, StoredMessage, bad_request
+from tgemulator.params import UploadPart
 
 __all__ = ["API_METHODS", "SENDING_METHODS", "BotApiMethods"]
 
