@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from tgemulator.core import ChatRef, EmulatorState, UserRef
-from tgemulator.methods import photo_sizes
+from tgemulator.media import photo_sizes
 from tgemulator.objects import JSON, Chat, StoredMessage, User, tiny_png
 
 __all__ = ["UserActions"]
