@@ -33,12 +33,12 @@ from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
 from bot.app import build_application, install_token_redaction, start_bot, stop_bot  # noqa: E402
-from bot.emulator import BotApiEmulator, ChatEvent, User  # noqa: E402
 from bot.texts import citizen as TCit  # noqa: E402
 from knowledge.loader import load_knowledge_base  # noqa: E402
 from knowledge.search import SearchIndex  # noqa: E402
 from storage import Store  # noqa: E402
 from tests.bot_fixtures import harness_config  # noqa: E402
+from tgemulator import BotApiEmulator, ChatEvent, User  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "data" / "questions.yaml"
 TOKEN = "123456789:BENCHMARK-token_abcdefghijklmnopqrs"

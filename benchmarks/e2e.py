@@ -52,7 +52,6 @@ import sqlalchemy as sa
 
 from benchmarks import bare_bots
 from bot.app import build_application, install_token_redaction, settle_heap, start_bot, stop_bot
-from bot.emulator import BotApiEmulator, User
 from knowledge.loader import load_knowledge_base
 from knowledge.search import SearchIndex
 from storage import Status, Store
@@ -61,6 +60,7 @@ from storage.models import citizens, submissions
 from tests.bot_fixtures import ADMIN_ID, harness_config
 from tests.databases import benchmark_pg_server, throwaway_database
 from tests.test_proof_support import BotProcess, FastCitizen, Intent, Switchboard, drain_outbox
+from tgemulator import BotApiEmulator, User
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstuv"
 PLACES = ["nong ha", "nong thinh", "cho don", "my thanh"]

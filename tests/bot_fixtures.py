@@ -25,10 +25,10 @@ from telegram.ext import Application
 
 from bot.app import build_application, install_token_redaction, start_bot, stop_bot
 from bot.config import Config, load_config
-from bot.emulator import BotApiEmulator, User
 from bot.services import SERVICES_KEY, Services
 from knowledge.loader import KnowledgeBase, load_knowledge_base
 from storage import Store
+from tgemulator import BotApiEmulator, User
 
 __all__ = ["ADMIN_ID", "BotHarness", "bot", "bot_factory", "harness_config", "kb_and_index"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import BotApiEmulator
+from tgemulator import BotApiEmulator
 
 __all__ = [
     "EMULATOR_TOKEN",

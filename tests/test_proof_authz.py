@@ -22,7 +22,6 @@ import pytest
 import sqlalchemy as sa
 
 from bot import callbacks as cb
-from bot.emulator import User
 from bot.texts import reports as TR
 from tests.bot_fixtures import ADMIN_ID, BotHarness
 from tests.test_proof_support import (
@@ -32,6 +31,7 @@ from tests.test_proof_support import (
     drain_outbox,
     snapshot_tables,
 )
+from tgemulator import User
 
 OWNER, OTHER, UNKNOWN = "bcd-nong-ha", "bcd-cho-don", -100_888_000
 FORWARD_TO = "bcd-cho-moi"

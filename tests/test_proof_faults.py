@@ -21,7 +21,6 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import Config
-from bot.emulator import BotApiEmulator, User
 from storage import Store
 from tests.bot_fixtures import harness_config
 from tests.emulator_fixtures import free_port
@@ -38,6 +37,7 @@ from tests.test_proof_support import (
     fresh_database,
     short_client_timeouts,
 )
+from tgemulator import BotApiEmulator, User
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 PLACES = ["nong ha", "nong thinh", "cho don", "my thanh"]

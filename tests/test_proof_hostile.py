@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.emulator import BotApiEmulator, User
 from bot.format import clean_text
 from bot.texts.common import INTERNAL_ERROR
 from tests.bot_fixtures import BotHarness, harness_config
@@ -38,6 +37,7 @@ from tests.data.hostile_inputs import (
     TEXTS,
 )
 from tests.test_proof_support import CODE, ErrorWatch, Ledger, drain_outbox, is_clean_text, snapshot_tables
+from tgemulator import BotApiEmulator, User
 
 GOOD_TEXT = "Đường liên thôn Nà Mố bị sạt lở sau mưa lớn, đề nghị xã sửa sớm."
 TOPIC = "Đất đai, quy hoạch, xây dựng"

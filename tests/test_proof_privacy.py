@@ -20,7 +20,6 @@ from urllib.parse import quote
 import openpyxl
 
 from bot.app import install_token_redaction
-from bot.emulator import BotApiEmulator
 from bot.handlers.reports import purge_personal_data, send_digest
 from bot.reports.labels import Labels
 from bot.reports.periods import parse_period, today_in
@@ -35,6 +34,7 @@ from tests.test_proof_support import (
     drain_outbox,
     short_client_timeouts,
 )
+from tgemulator import BotApiEmulator
 
 SECRET_ID = 987_654_321
 FIRST, LAST, USERNAME, PHONE = "Bímật", "Trịnh Thị", "bimat_trinh", "0912345678"  # the harness shares this phone

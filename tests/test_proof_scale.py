@@ -22,7 +22,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.emulator import BotApiEmulator
 from tests.emulator_fixtures import free_port
 from tests.test_proof_support import (
     FastCitizen,
@@ -35,6 +34,7 @@ from tests.test_proof_support import (
     drain_outbox,
     fresh_database,
 )
+from tgemulator import BotApiEmulator
 
 SECRET = "replica-secret"
 PLACES = ["nong ha", "nong thinh", "cho don", "my thanh"]

@@ -36,12 +36,12 @@ from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
 from bot.config import Config
-from bot.emulator import BotApiEmulator, User
 from bot.texts.common import INTERNAL_ERROR
 from bot.transport import AiohttpRequest, Timeouts
 from storage import Store
 from storage.models import metadata, submissions
 from tests.databases import PG_ENV, admin_sql, pg_server_url, throwaway_database
+from tgemulator import BotApiEmulator, User
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = re.compile(r"GY-[A-Z0-9]{6}")

@@ -11,8 +11,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.emulator import BotApiEmulator
 from bot.transport import AiohttpRequest, Timeouts
+from tgemulator import BotApiEmulator
 
 FAST = Timeouts(read=0.5, write=0.5, connect=0.5, pool=0.5, media_write=0.5)
 

@@ -60,10 +60,10 @@ class _Session:
 
 async def _demo(args: argparse.Namespace) -> None:
     from bot.app import build_application, install_token_redaction, start_bot, stop_bot
-    from bot.emulator import BotApiEmulator
     from knowledge.loader import load_knowledge_base
     from knowledge.search import SearchIndex
     from storage import Store
+    from tgemulator import BotApiEmulator
 
     config = load_config(args.config)
     config = dataclasses.replace(config, admins=frozenset({*config.admins, OFFICIAL_ID}))
@@ -99,7 +99,7 @@ async def _demo(args: argparse.Namespace) -> None:
 
 
 def _show(session: _Session, event: Any) -> None:
-    from bot.emulator import render_message
+    from tgemulator import render_message
 
     if not event.from_bot or event.kind == "deleted":
         return

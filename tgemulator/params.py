@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.objects import bad_request
+from tgemulator.objects import bad_request
 
 __all__ = ["UploadPart", "coerce_params", "describe_params", "read_params"]
 

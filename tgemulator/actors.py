@@ -10,9 +10,9 @@ import copy
 import re
 from typing import Any
 
-from bot.emulator.core import ChatRef, EmulatorState, UserRef
-from bot.emulator.methods import photo_sizes
-from bot.emulator.objects import JSON, Chat, StoredMessage, User, tiny_png
+from tgemulator.core import ChatRef, EmulatorState, UserRef
+from tgemulator.media import photo_sizes
+from tgemulator.objects import JSON, Chat, StoredMessage, User, tiny_png
 
 __all__ = ["UserActions"]
 

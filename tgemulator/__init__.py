@@ -14,12 +14,12 @@ Used by end-to-end tests, `hopthu demo` and benchmarks; see docs/ARCHITECTURE.md
 Messages are Bot API dicts as a client would receive them (HTML already parsed into text + entities).
 """
 
-from bot.emulator.faults import FaultInjector, FaultKind, FaultRule
-from bot.emulator.markup import EntityParseError, FormattedText, parse_formatted
-from bot.emulator.objects import ApiError, Chat, ChatEvent, RecordedCall, SentFile, StoredMessage, User, tiny_png
-from bot.emulator.ratelimit import RateLimitChecker, RateLimits, Violation
-from bot.emulator.render import DEFAULT_LABELS, render_message
-from bot.emulator.server import BotApiEmulator
+from tgemulator.faults import FaultInjector, FaultKind, FaultRule
+from tgemulator.markup import EntityParseError, FormattedText, parse_formatted
+from tgemulator.objects import ApiError, Chat, ChatEvent, RecordedCall, SentFile, StoredMessage, User, tiny_png
+from tgemulator.ratelimit import RateLimitChecker, RateLimits, Violation
+from tgemulator.render import DEFAULT_LABELS, render_message
+from tgemulator.server import BotApiEmulator
 
 __all__ = [
     "DEFAULT_LABELS",

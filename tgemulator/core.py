@@ -1,7 +1,8 @@
 """Shared state of the emulator: the world (users, chats, messages, files) and the update queue.
 
-Split from the HTTP server and from the two sides that change it (the Bot API methods the bot calls,
-and the users' actions tests call) so each file stays readable; all three are one object at runtime.
+Split from the HTTP server and from the sides that use it (the Bot API methods the bot calls, in
+messages/media/chats/account; the users' actions tests call, in actors; webhook delivery; the views and
+waits in observe) so each file has one job; server.BotApiEmulator puts them together into one object.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.faults import FaultInjector
-from bot.emulator.objects import (
+from tgemulator.faults import FaultInjector
+from tgemulator.objects import (
     JSON,
     ApiError,
     Chat,
@@ -26,7 +27,7 @@ from bot.emulator.objects import (
     User,
     bad_request,
 )
-from bot.emulator.ratelimit import RateLimitChecker, RateLimits
+from tgemulator.ratelimit import RateLimitChecker, RateLimits
 
 __all__ = ["ChatRef", "EmulatorState", "Signal", "UserRef"]
 
@@ -136,7 +137,8 @@ class EmulatorState:
         self._updates_signal = Signal()
         self._stop_signal = Signal()
         self._stopping = False
-        self._inflight = 0
+        self._inflight = 0  # Bot API requests being answered (long polls excepted)
+        self._webhook_inflight: set[int] = set()  # update ids POSTed to the webhook, not yet answered
         self._last_activity = time.monotonic()
         self._subscribers: list[tuple[int | None, asyncio.Queue[ChatEvent]]] = []
         self._listeners: list[Callable[[ChatEvent], None]] = []
@@ -290,6 +292,9 @@ class EmulatorState:
         if not isinstance(allowed, list):
             raise bad_request("can't parse allowed_updates JSON object")
         self._allowed_updates = frozenset(str(a) for a in allowed) or None
+
+    def _webhook_changed(self) -> None:
+        """Hook: setWebhook/deleteWebhook changed `self.webhook`; webhook delivery restarts its workers."""
 
     def _enqueue(self, kind: str, payload: JSON) -> JSON:
         """Create an update; queue it for getUpdates/webhook unless allowed_updates excludes it."""
