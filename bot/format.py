@@ -16,8 +16,14 @@ TELEGRAM_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 # Zero-width characters and bidi controls: invisible, and right-to-left overrides can disguise a
-# tracking code or a phone number on an official's screen.
-_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# tracking code or a phone number on an official's screen. The zero-width joiner (U+200D) is the one
+# exception inside an emoji sequence (👨‍👩‍👧 is three emoji joined by two of them): there it stays, between
+# an emoji (or the VS16 U+FE0F / skin tone that ends one) and the next emoji.
+_EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff"
+_INVISIBLE = re.compile(
+    "[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
