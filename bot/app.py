@@ -40,6 +40,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import callbacks as cb
 from bot.config import Config
@@ -117,7 +118,11 @@ def build_application(
     delivery_workers: int = 1,
     max_concurrent_updates: int = 64,
     worker_options: dict[str, Any] | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
 ) -> Application:  # type: ignore[type-arg]
+    """`request`, `get_updates_request`: the Bot API clients, AiohttpRequest unless given (tests give
+    one that answers in memory)."""
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -128,8 +133,8 @@ def build_application(
             max_retries=0,  # a 429 reaches the outbox, which reschedules the row itself
         ))
         .concurrent_updates(PerUserUpdateProcessor(max_concurrent_updates))
-        .request(AiohttpRequest())  # bot/transport.py says why not PTB's httpx
-        .get_updates_request(AiohttpRequest(pool_size=1))  # the long poll on a connection of its own
+        .request(request or AiohttpRequest())  # bot/transport.py says why not PTB's httpx
+        .get_updates_request(get_updates_request or AiohttpRequest(pool_size=1))  # the long poll on its own
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -15,16 +15,20 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks as cb
 from bot.config import Config
-from bot.format import esc, fmt_date, fmt_time, truncate
+from bot.format import TELEGRAM_LIMIT, esc, fmt_date, fmt_time, split_message, telegram_length
 from bot.texts import committee as TC
 from bot.texts.common import ANONYMOUS, KIND_LABELS, STATUS_ICONS, STATUS_LABELS
 from knowledge.model import ArticleRef, KnowledgeBase
 from knowledge.search import SearchIndex
+from storage import OutboxItem
 
 if TYPE_CHECKING:
     from storage import Store, Submission
 
 FINAL_STATUSES = frozenset({"resolved", "out_of_scope"})
+CARD_CONTINUATION_LINK = "card_continuation"  # the message-link role of a card's continuation messages
+CARD_NOTE_SEPARATOR = "\n\n"  # before a note added to a card when it is edited (forwarded…)
+MIN_CARD_ROOM = 500  # for the citizen's text in the card's message, however long the card's lines
 # What each button does to the status; "reply" and "forward" open a dialogue instead.
 STATUS_ACTIONS: dict[str, str] = {
     "ack": "acknowledged",
@@ -61,32 +65,85 @@ def article_label(kb: KnowledgeBase, ref: ArticleRef | None) -> str:
     return TC.CARD_ARTICLE.format(article=esc(name))
 
 
-def card_text(config: Config, kb: KnowledgeBase, sub: Any, *, sender: str | None, attachments: int,
-              ref: ArticleRef | None, forwarded_from: str | None = None) -> str:
-    """The card; `sender` is None for anonymous submissions, and nothing else names the citizen."""
+def card_parts(config: Config, kb: KnowledgeBase, sub: Any, *, sender: str | None, attachments: int,
+               ref: ArticleRef | None, forwarded_from: str | None = None) -> list[str]:
+    """The card, as one message or — when the citizen's text does not fit beside the card's lines — the
+    card with the text's beginning, then continuations: nothing is cut, no message is over Telegram's
+    limit. `sender` is None for anonymous submissions, and nothing else names the citizen.
+
+    Whether and where the text is split does not depend on the status nor on `forwarded_from`: the card's
+    lines are measured with the longest of each, so re-rendering the card after a button (which edits
+    only the first message) never moves text between it and its continuations."""
     tz = config.timezone
     topic = config.topics.get(sub.topic_id)
-    text = TC.CARD.format(
-        icon=STATUS_ICONS.get(sub.status, ""),
-        kind=esc(KIND_LABELS.get(sub.kind, sub.kind)),
-        code=esc(sub.code),
-        status=esc(STATUS_LABELS.get(sub.status, sub.status)),
-        topic=esc(topic.name if topic else sub.topic_id),
-        place=esc(config.unit_label(sub.unit_id) if sub.unit_id in config.units else sub.unit_id),
-        date=fmt_time(sub.created_at, tz),
-        sender=esc(sender) if sender else ANONYMOUS,
-        due_ack=fmt_date(sub.due_ack_at, tz),
-        due_resolve=fmt_date(sub.due_resolve_at, tz),
-        article=article_label(kb, ref),
-        text=esc(sub.text),
-    )
-    if forwarded_from:
-        text += TC.CARD_FORWARDED_FROM.format(committee=esc(forwarded_from))
+    fields = {
+        "kind": esc(KIND_LABELS.get(sub.kind, sub.kind)),
+        "code": esc(sub.code),
+        "topic": esc(topic.name if topic else sub.topic_id),
+        "place": esc(config.unit_label(sub.unit_id) if sub.unit_id in config.units else sub.unit_id),
+        "date": fmt_time(sub.created_at, tz),
+        "sender": esc(sender) if sender else ANONYMOUS,
+        "due_ack": fmt_date(sub.due_ack_at, tz),
+        "due_resolve": fmt_date(sub.due_resolve_at, tz),
+        "article": article_label(kb, ref),
+    }
+    status = {"icon": STATUS_ICONS.get(sub.status, ""), "status": esc(STATUS_LABELS.get(sub.status, sub.status))}
+    body, tail = esc(sub.text), _card_tail(sub, attachments, forwarded_from)
+    room = _card_room(config, fields, attachments)
+    if telegram_length(body) <= room:
+        return [TC.CARD.format(**fields, **status, text=body) + tail]
+    chunks = split_message(body, _continuation_room(sub),
+                           first_limit=max(room - telegram_length(TC.CARD_CONTINUED.format(rest=99)), MIN_CARD_ROOM))
+    more = TC.CARD_CONTINUED.format(rest=len(chunks) - 1)
+    return [
+        TC.CARD.format(**fields, **status, text=chunks[0] + more) + tail,
+        *(TC.CARD_CONTINUATION.format(code=esc(sub.code), part=n, total=len(chunks), text=chunk)
+          for n, chunk in enumerate(chunks[1:], start=2)),
+    ]
+
+
+def _card_tail(sub: Any, attachments: int, forwarded_from: str | None) -> str:
+    text = TC.CARD_FORWARDED_FROM.format(committee=esc(forwarded_from)) if forwarded_from else ""
     if attachments:
         text += TC.CARD_ATTACHMENTS.format(count=attachments)
     if sub.status not in FINAL_STATUSES:
         text += TC.CARD_FOOTER
-    return truncate(text, 4096)
+    return text
+
+
+def _card_room(config: Config, fields: dict[str, str], attachments: int) -> int:
+    """What is left for the citizen's text in the card's message at its longest: the longest status and
+    icon, the footer, a "forwarded from" line and the note added to the card when it is forwarded."""
+    longest = max(config.committees.values(), key=lambda c: len(c.name), default=None)
+    name = esc(longest.name) if longest else ""
+    status = max(STATUS_LABELS.values(), key=len)
+    icon = max(STATUS_ICONS.values(), key=telegram_length)
+    lines = TC.CARD.format(**fields, icon=icon, status=esc(status), text="")
+    lines += TC.CARD_FORWARDED_FROM.format(committee=name) + TC.CARD_FOOTER
+    lines += TC.CARD_ATTACHMENTS.format(count=attachments) if attachments else ""
+    lines += CARD_NOTE_SEPARATOR + TC.FORWARDED.format(code=fields["code"], committee=name)
+    return max(TELEGRAM_LIMIT - telegram_length(lines), MIN_CARD_ROOM)
+
+
+def _continuation_room(sub: Any) -> int:
+    return TELEGRAM_LIMIT - telegram_length(TC.CARD_CONTINUATION.format(code=esc(sub.code), part=99, total=99,
+                                                                       text=""))
+
+
+def card_outbox(key: str, chat_id: int, parts: list[str], keyboard: TelegramObject | None,
+                submission_id: int) -> list[OutboxItem]:
+    """The outbox rows of a card: its message with the buttons, then its continuations threaded under it.
+
+    Every part is linked to the submission once sent, so an official may reply under any of them; the
+    continuations under their own role, so `message_link(…, "card")` still finds the card itself."""
+    items = [OutboxItem(key=key, method="sendMessage", chat_id=chat_id,
+                        payload=send_message_payload(chat_id, parts[0], keyboard=keyboard),
+                        submission_id=submission_id, link="card")]
+    items += [OutboxItem(key=f"{key}:{n}", method="sendMessage", chat_id=chat_id,
+                         payload=send_message_payload(chat_id, part), submission_id=submission_id,
+                         link=CARD_CONTINUATION_LINK, after=key)
+              for n, part in enumerate(parts[1:], start=2)]
+    return items
 
 
 def card_keyboard(sub: Any) -> InlineKeyboardMarkup | None:

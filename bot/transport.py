@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -80,7 +79,7 @@ class AiohttpRequest(BaseRequest):
         defaults = self.timeouts
 
         def pick(given: Any, default: float | None) -> float | None:
-            return default if isinstance(given, DefaultValue) else given
+            return default if given is BaseRequest.DEFAULT_NONE else given
 
         read = pick(read_timeout, defaults.read)
         write = pick(write_timeout, defaults.media_write if files else defaults.write)

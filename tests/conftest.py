@@ -2,4 +2,5 @@
 
 from tests.bot_fixtures import *  # noqa: F403
 from tests.emulator_fixtures import *  # noqa: F403
+from tests.inmemory import *  # noqa: F403
 from tests.storage_fixtures import *  # noqa: F403

@@ -5,21 +5,31 @@ Every assertion is on what the bot actually sent (the emulator's record) or what
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 
 import pytest
 
 from bot import callbacks as cb
+from bot.texts import citizen as T
+from bot.texts import committee as TC
+from bot.texts.common import KIND_LABELS, PRIVATE_COMMANDS, STATUS_LABELS
 from tests.bot_fixtures import ADMIN_ID, BotHarness
 
 CARD_TEXT = "Đường liên thôn Nà Mố bị sạt lở"
+
+
+def shown(template: str) -> str:
+    """The start of a bot text (bot/texts) as a person reads it: before its first placeholder, no markup."""
+    return html.unescape(re.sub(r"<[^>]*>", "", template.split("{")[0])).strip()
 
 
 async def test_commands_registered_in_vietnamese(bot: BotHarness):
     private = bot.emulator.commands({"type": "all_private_chats"})
     names = {c["command"]: c["description"] for c in private}
     assert {"start", "gopy", "hoi", "trangthai", "vanban", "apdung", "huy", "trogiup", "xoadulieu"} <= set(names)
-    assert names["gopy"] == "Gửi góp ý, phản ánh, kiến nghị"
+    assert names["gopy"] == dict(PRIVATE_COMMANDS)["gopy"]
     group = {c["command"] for c in bot.emulator.commands({"type": "all_group_chats"})}
     assert {"thongke", "quahan", "baocao", "id"} <= group
 
@@ -56,10 +66,10 @@ async def test_named_submission_with_photo_relays_a_copy(bot: BotHarness):
 async def test_complaint_explains_its_own_law_and_is_still_accepted(bot: BotHarness):
     hoa = bot.citizen(5003, "Hoa")
     await bot.say(hoa, "/gopy")
-    await bot.press(hoa, "Khiếu nại")
-    note = await bot.next_message(hoa, "Luật Khiếu nại")
+    await bot.press(hoa, KIND_LABELS["khieu_nai"])
+    note = await bot.next_message(hoa, T.COMPLAINT_LAW)
     assert "vẫn nhận" in note["text"]
-    await bot.next_message(hoa, "Bước 2/6")
+    await bot.next_message(hoa, shown(T.ASK_PLACE))
 
 
 async def test_status_changes_and_replies_make_a_thread(bot: BotHarness):
@@ -68,35 +78,36 @@ async def test_status_changes_and_replies_make_a_thread(bot: BotHarness):
     group = bot.group_of("bcd-nong-ha")
     official = bot.official("bcd-nong-ha", 6001, "Chị Thu")
 
-    await bot.emulator.click_button(official, group, card["message_id"], "Tiếp nhận")
-    notice = await bot.next_message(lan, "Đã tiếp nhận")
+    await bot.emulator.click_button(official, group, card["message_id"], TC.BUTTON_ACK)
+    notice = await bot.next_message(lan, STATUS_LABELS["acknowledged"])
     assert code in notice["text"]
     edited = await bot.emulator.wait_for(
-        lambda: "Đã tiếp nhận" in (bot.emulator.message(group, card["message_id"]) or {}).get("text", ""))
+        lambda: STATUS_LABELS["acknowledged"] in (bot.emulator.message(group, card["message_id"]) or {}).get(
+            "text", ""))
     assert edited
 
     await bot.say(official, "Xã đã cử cán bộ địa chính xuống kiểm tra, dự kiến sửa trong tuần sau.", group,
                   reply_to=card["message_id"])
-    await bot.next_message(group, "Đã chuyển câu trả lời")
+    await bot.next_message(group, shown(TC.REPLY_RELAYED))
     answer = await bot.next_message(lan, "cử cán bộ địa chính")
     assert "trả lời ý kiến" in answer["text"] and code in answer["text"]
     assert (await bot.store.get_by_code(code)).status == "answered"
 
     await bot.say(lan, "Cảm ơn xã, nhưng đoạn gần cầu cũng hỏng.", reply_to=answer["message_id"])
-    await bot.next_message(lan, "Đã gửi tới ban chỉ đạo")
+    await bot.next_message(lan, shown(T.REPLY_SENT))
     relayed = await bot.next_message(group, "đoạn gần cầu")
     assert relayed["reply_to_message"]["message_id"] == card["message_id"]
     assert "Lan" not in relayed["text"]
 
-    await bot.emulator.click_button(official, group, card["message_id"], "Đã giải quyết")
-    await bot.next_message(lan, "Đã giải quyết")
+    await bot.emulator.click_button(official, group, card["message_id"], TC.BUTTON_RESOLVED)
+    await bot.next_message(lan, STATUS_LABELS["resolved"])
     history = await bot.store.list_audit((await bot.store.get_by_code(code)).id)
     assert [str(e.to_status) for e in history if e.to_status] == ["new", "acknowledged", "answered", "resolved"]
 
     # rating after resolution reaches the card's thread
-    await bot.press(lan, "Đánh giá")
+    await bot.press(lan, T.BUTTON_RATE)
     await bot.press(lan, "5 ⭐")
-    await bot.next_message(lan, "Cảm ơn bạn đã đánh giá")
+    await bot.next_message(lan, shown(T.RATING_SAVED))
     await bot.next_message(group, "5/5")
 
 
@@ -105,19 +116,19 @@ async def test_forwarding_moves_the_submission(bot: BotHarness):
     code, card = await bot.submit_feedback(lan)
     group = bot.group_of("bcd-nong-ha")
     official = bot.official("bcd-nong-ha", 6001)
-    await bot.emulator.click_button(official, group, card["message_id"], "Chuyển")
+    await bot.emulator.click_button(official, group, card["message_id"], TC.BUTTON_FORWARD)
     await bot.emulator.wait_for(lambda: "Liên đoàn Lao động" in str(bot.emulator.message(group, card["message_id"])))
     target = "Ban Chỉ đạo thực hiện QCDC ở cơ sở huyện Chợ Mới"
     await bot.emulator.click_button(official, group, card["message_id"], target)
     new_card = await bot.next_message(bot.group_of("bcd-cho-moi"), code)
-    assert "Chuyển từ" in new_card["text"]
+    assert shown(TC.CARD_FORWARDED_FROM) in new_card["text"]
     await bot.next_message(lan, "đã được chuyển tới")
     assert (await bot.store.get_by_code(code)).committee_id == "bcd-cho-moi"
     # the old group no longer owns it
     sid = (await bot.store.get_by_code(code)).id
     query = await bot.emulator.click(official, group, card["message_id"], cb.make("c", "ack", sid), strict=False)
     answer = await bot.emulator.wait_for_callback_answer(query)
-    assert "ban chỉ đạo khác" in answer["text"]
+    assert TC.NOT_OWNER in answer["text"]
 
 
 async def test_forged_callbacks_are_refused_and_change_nothing(bot: BotHarness):
@@ -155,22 +166,22 @@ async def test_restart_mid_flow_continues(bot_factory, emulator):
     first = await bot_factory()
     lan = first.citizen(5041, "Lan")
     await first.say(lan, "/gopy")
-    await first.press(lan, "Phản ánh")
+    await first.press(lan, KIND_LABELS["phan_anh"])
     await first.say(lan, "nong thinh")
-    await first.next_message(lan, "Bước 3/6")
+    await first.next_message(lan, shown(T.ASK_TOPIC))
     # the process goes away; a new one (same database) takes over
     from bot.app import stop_bot
 
     await stop_bot(first.app)
     second = await bot_factory(store=first.store)
     await second.press(lan, "Thủ tục hành chính")
-    await second.next_message(lan, "Bước 4/6")
+    await second.next_message(lan, shown(T.ASK_TEXT))
     await second.say(lan, "Bộ phận một cửa hẹn trả hồ sơ ba lần vẫn chưa trả.")
     await second.press(lan, "Xong")
-    await second.press(lan, "Gửi ẩn danh")
-    await second.next_message(lan, "Bước 6/6")
-    await second.press(lan, "Gửi")
-    done = await second.next_message(lan, "Mã theo dõi")
+    await second.press(lan, T.BUTTON_ANONYMOUS)
+    await second.next_message(lan, shown(T.CONFIRM))
+    await second.press(lan, T.BUTTON_SEND)
+    done = await second.next_message(lan, shown(T.SENT))
     assert "Ban Chỉ đạo thực hiện QCDC xã Nông Thịnh" in done["text"]
     await second.next_message(second.group_of("bcd-nong-thinh"), "một cửa")
 
@@ -194,34 +205,34 @@ async def test_faults_delay_delivery_but_lose_and_duplicate_nothing(bot: BotHarn
 async def test_deep_link_opens_the_flow_with_the_place(bot: BotHarness):
     lan = bot.citizen(5061, "Lan")
     await bot.say(lan, "/start gopy_my-thanh")
-    await bot.next_message(lan, "Bước 1/6")
-    await bot.press(lan, "Góp ý")
-    chosen = await bot.next_message(lan, "Địa bàn")
+    await bot.next_message(lan, shown(T.ASK_KIND))
+    await bot.press(lan, KIND_LABELS["gop_y"])
+    chosen = await bot.next_message(lan, shown(T.PLACE_CHOSEN))
     assert "Xã Mỹ Thanh" in chosen["text"]
-    await bot.next_message(lan, "Bước 3/6")
+    await bot.next_message(lan, shown(T.ASK_TOPIC))
     await bot.say(lan, "/start gopy_khong-ton-tai")
-    await bot.next_message(lan, "không còn trong danh sách")
+    await bot.next_message(lan, shown(T.DEEP_LINK_UNKNOWN_PLACE))
 
 
 async def test_cancel_status_and_delete_my_data(bot: BotHarness):
     lan = bot.citizen(5071, "Lan")
     await bot.say(lan, "/huy")
-    await bot.next_message(lan, "Không có việc gì")
+    await bot.next_message(lan, shown(T.NOTHING_TO_CANCEL))
     await bot.say(lan, "/trangthai")
-    await bot.next_message(lan, "chưa gửi ý kiến nào")
+    await bot.next_message(lan, shown(T.MY_SUBMISSIONS_EMPTY))
     code, _ = await bot.submit_feedback(lan, anonymous=False)
     await bot.say(lan, "/trangthai")
     listed = await bot.next_message(lan, code)
     assert "Mới" in listed["text"]
     await bot.say(lan, f"/trangthai {code.lower()}")
-    detail = await bot.next_message(lan, "Diễn biến")
+    detail = await bot.next_message(lan, shown(T.DETAIL_HISTORY))
     assert "Xã Nông Hạ" in detail["text"]
     other = bot.citizen(5072, "Tuấn")
     await bot.say(other, f"/trangthai {code}")
-    await bot.next_message(other, "Không tìm thấy")
+    await bot.next_message(other, shown(T.CODE_NOT_FOUND))
     await bot.say(lan, "/xoadulieu")
-    await bot.press(lan, "Xóa dữ liệu của tôi")
-    done = await bot.next_message(lan, "Đã xóa dữ liệu cá nhân")
+    await bot.press(lan, T.BUTTON_DELETE_YES)
+    done = await bot.next_message(lan, shown(T.DELETE_DONE))
     assert "1 ý kiến" in done["text"]
     stored = await bot.store.get_by_code(code)
     assert stored.contact_name is None and stored.contact_phone is None and stored.citizen_user_id is None
@@ -231,15 +242,15 @@ async def test_bad_input_in_the_flow(bot: BotHarness):
     lan = bot.citizen(5081, "Lan")
     await bot.say(lan, "/gopy")
     await bot.say(lan, "cái gì đó")
-    await bot.next_message(lan, "Chưa rõ loại ý kiến")
+    await bot.next_message(lan, shown(T.KIND_TYPED_UNKNOWN))
     await bot.say(lan, "phan anh")
-    await bot.next_message(lan, "Bước 2/6")
+    await bot.next_message(lan, shown(T.ASK_PLACE))
     await bot.say(lan, "hà nội")
-    await bot.next_message(lan, "Không tìm thấy địa bàn")
+    await bot.next_message(lan, shown(T.PLACE_NOT_FOUND))
     await bot.press(lan, "Tỉnh Bắc Kạn")
     await bot.press(lan, "Huyện Chợ Mới")
     await bot.press(lan, "Xã Nông Hạ")
-    await bot.next_message(lan, "Bước 3/6")
+    await bot.next_message(lan, shown(T.ASK_TOPIC))
     await bot.press(lan, "Việc khác")
     await bot.say(lan, "ngắn")
     await bot.next_message(lan, "hơi ngắn")
@@ -251,10 +262,10 @@ async def test_bad_input_in_the_flow(bot: BotHarness):
     await bot.next_message(lan, "Đã nhận nội dung")
     await bot.press(lan, "Xong")
     await bot.press(lan, "Gửi ẩn danh")
-    confirm = await bot.next_message(lan, "Bước 6/6")
+    confirm = await bot.next_message(lan, shown(T.CONFIRM))
     assert "<script>" in confirm["text"]  # shown literally, not as markup
     await bot.press(lan, "Gửi")
-    await bot.next_message(lan, "Mã theo dõi")
+    await bot.next_message(lan, shown(T.SENT))
 
 
 async def test_unknown_groups_and_commands(bot: BotHarness):
@@ -314,17 +325,17 @@ async def test_edit_from_confirmation_typed_contact_and_location(bot: BotHarness
     await bot.say(lan, "Nguyễn Thị Lan, 0987 654 321")
     saved = await bot.next_message(lan, "Đã ghi")
     assert "0987654321" in saved["text"]
-    confirm = await bot.next_message(lan, "Bước 6/6")
+    confirm = await bot.next_message(lan, shown(T.CONFIRM))
     assert "Đề nghị họp thôn" in confirm["text"] and "Ban Chỉ đạo thực hiện QCDC xã Nông Thịnh" in confirm["text"]
     # change the place: the route follows
     await bot.press(lan, "Sửa")
     await bot.press(lan, "Địa bàn")
-    await bot.next_message(lan, "Bước 2/6")
+    await bot.next_message(lan, shown(T.ASK_PLACE))
     await bot.say(lan, "my thanh")
-    confirm = await bot.next_message(lan, "Bước 6/6")
+    confirm = await bot.next_message(lan, shown(T.CONFIRM))
     assert "Xã Mỹ Thanh" in confirm["text"] and "Hộ nghèo" in confirm["text"]
     await bot.press(lan, "Gửi")
-    done = await bot.next_message(lan, "Mã theo dõi")
+    done = await bot.next_message(lan, shown(T.SENT))
     code = done["text"].split("Mã theo dõi của bạn: ")[1][:9]
     group = bot.group_of("bcd-my-thanh")
     card = await bot.next_message(group, code)
@@ -337,7 +348,7 @@ async def test_edit_from_confirmation_typed_contact_and_location(bot: BotHarness
 async def test_cancel_button_and_contact_of_someone_else(bot: BotHarness):
     lan = bot.citizen(5131, "Lan")
     await bot.say(lan, "/gopy")
-    await bot.press(lan, "Góp ý")
+    await bot.press(lan, KIND_LABELS["gop_y"])
     await bot.say(lan, "nong ha")
     await bot.press(lan, "Việc khác")
     await bot.say(lan, "Đề nghị lắp thêm đèn đường ở ngã ba chợ.")
@@ -360,19 +371,19 @@ async def test_each_step_is_one_message_and_the_contact_keyboard_goes_away(bot: 
     one markup, so the note clears that keyboard and the question follows with its buttons."""
     hai = bot.citizen(5141, "Hải")
     await bot.say(hai, "/gopy")
-    await bot.next_message(hai, "Bước 1/6")
+    await bot.next_message(hai, shown(T.ASK_KIND))
     await bot.press(hai, "Phản ánh")
-    await bot.next_message(hai, "Bước 2/6")
+    await bot.next_message(hai, shown(T.ASK_PLACE))
     before = len(bot.emulator.bot_messages(hai.id))
     await bot.say(hai, "nong thinh")
-    asked = await bot.next_message(hai, "Bước 3/6")
+    asked = await bot.next_message(hai, shown(T.ASK_TOPIC))
     assert "📍 Địa bàn: Xã Nông Thịnh" in asked["text"] and asked["reply_markup"]["inline_keyboard"]
     await bot.say(hai, "chuyện con mèo")  # an unknown topic typed: the reason above the same question
-    again = await bot.next_message(hai, "Bước 3/6")
+    again = await bot.next_message(hai, shown(T.ASK_TOPIC))
     assert "con mèo" in again["text"] and again["reply_markup"]["inline_keyboard"]
     before += 1
     await bot.press(hai, "Môi trường, an ninh trật tự")
-    asked = await bot.next_message(hai, "Bước 4/6")
+    asked = await bot.next_message(hai, shown(T.ASK_TEXT))
     assert "🏷 Lĩnh vực: Môi trường" in asked["text"]
     assert len(bot.emulator.bot_messages(hai.id)) == before + 2
     await bot.say(hai, "hỏng")
@@ -385,15 +396,15 @@ async def test_each_step_is_one_message_and_the_contact_keyboard_goes_away(bot: 
     assert bot.emulator.reply_keyboard(hai.id) is not None
     await bot.emulator.send_contact(hai, phone_number="0911222333")
     saved = await bot.next_message(hai, "Đã ghi")
-    assert "Bước 6/6" not in saved["text"] and bot.emulator.reply_keyboard(hai.id) is None
-    confirm = await bot.next_message(hai, "Bước 6/6")
+    assert shown(T.CONFIRM) not in saved["text"] and bot.emulator.reply_keyboard(hai.id) is None
+    confirm = await bot.next_message(hai, shown(T.CONFIRM))
     assert confirm["reply_markup"]["inline_keyboard"] and "0911222333" in confirm["text"]
 
 
 async def test_a_forged_flow_button_gets_one_answer_and_the_step_stays(bot: BotHarness):
     an = bot.citizen(5151, "An")
     await bot.say(an, "/gopy")
-    asked = await bot.next_message(an, "Bước 1/6")
+    asked = await bot.next_message(an, shown(T.ASK_KIND))
     for data in (cb.make(cb.FLOW, "k", "khong_co"), cb.make(cb.FLOW, "k"), cb.make(cb.FLOW, "t", "x"),
                  cb.make(cb.FLOW, "e", "nope"), cb.make(cb.FLOW, "zz")):
         query = await bot.emulator.click(an, None, asked["message_id"], data, strict=False)

@@ -176,18 +176,26 @@ class Ledger:
 
 
 def is_clean_text(text: str) -> bool:
-    """Stored content must be NFC, without control, zero-width or bidi-control characters."""
+    """Stored content must be NFC, without control, zero-width or bidi-control characters — but for the
+    zero-width joiner inside an emoji sequence (👨‍👩‍👧), between two symbols."""
     if unicodedata.normalize("NFC", text) != text:
         return False
-    for char in text:
+    for at, char in enumerate(text):
         if char in "\n\t":
             continue
         if unicodedata.category(char) == "Cc":
             return False
+        if char == "\u200d" and 0 < at < len(text) - 1 and _emoji_side(text[at - 1]) and _emoji_side(text[at + 1]):
+            continue
         if char in "\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff" or "\u202a" <= char <= "\u202e" \
                 or "\u2066" <= char <= "\u2069":
             return False
     return True
+
+
+def _emoji_side(char: str) -> bool:
+    """A symbol, or what ends an emoji (VS16, a skin tone modifier)."""
+    return char == "\ufe0f" or unicodedata.category(char) in ("So", "Sk")
 
 
 # ------------------------------------------------------------------------------------------ people

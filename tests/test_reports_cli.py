@@ -72,6 +72,17 @@ def test_export_csv_of_everything_in_a_range(database: Seeded, tmp_path: Path,
     assert HIDDEN[0] not in out.read_text(encoding="utf-8-sig")
 
 
+def test_export_accepts_iso_dates(database: Seeded, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    iso, vietnamese = tmp_path / "iso.csv", tmp_path / "vn.csv"
+    assert main(["export", "--config", CONFIG, "--from", "2026-07-01", "--to", "2026-07-31", "--format", "csv",
+                 "--out", str(iso)]) == 0, capsys.readouterr().out
+    assert main(["export", "--config", CONFIG, "--from", "01/07/2026", "--to", "31/07/2026", "--format", "csv",
+                 "--out", str(vietnamese)]) == 0, capsys.readouterr().out
+    rows = list(csv.reader(io.StringIO(iso.read_text(encoding="utf-8-sig"))))
+    assert {r[1] for r in rows[1:]} == {database[k].code for k in ("resolved", "anonymous", "first_minute", "workers")}
+    assert rows == list(csv.reader(io.StringIO(vietnamese.read_text(encoding="utf-8-sig"))))
+
+
 def test_export_default_name_in_a_directory(database: Seeded, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--config", CONFIG, "--from", "2026", "--out", str(tmp_path)]) == 0

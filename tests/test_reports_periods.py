@@ -126,3 +126,22 @@ def test_labels(period: Period, label: str) -> None:
 def test_months_of_a_period() -> None:
     assert Period(date(2025, 11, 20), date(2026, 2, 3)).months() == [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
     assert Period(date(2026, 7, 1), date(2026, 9, 30)).slug == "2026-07-01_2026-09-30"
+
+
+@pytest.mark.parametrize(
+    ("args", "start", "end"),
+    [
+        (["2026-01-01"], date(2026, 1, 1), date(2026, 1, 1)),
+        (["2026-7-5"], date(2026, 7, 5), date(2026, 7, 5)),
+        (["2026-02"], date(2026, 2, 1), date(2026, 2, 28)),
+        (["2026-01-01", "31/03/2026"], date(2026, 1, 1), date(2026, 3, 31)),
+        (["từ", "2026-01-01", "đến", "2026-02-15"], date(2026, 1, 1), date(2026, 2, 15)),
+    ],
+)
+def test_iso_dates_beside_vietnamese_ones(args: list[str], start: date, end: date) -> None:
+    assert parse_period(args, TODAY) == Period(start, end)
+
+
+def test_iso_date_that_does_not_exist() -> None:
+    with pytest.raises(PeriodError, match="không có thật"):
+        parse_period(["2026-02-30"], TODAY)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import io
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -128,3 +130,16 @@ async def test_lifecycle(emulator: BotApiEmulator) -> None:
         assert isinstance(me, dict) and me["is_bot"] is True
         await request.shutdown()
     await request.shutdown()  # twice is harmless
+
+
+def test_only_public_modules_of_dependencies() -> None:
+    """A private module (`telegram._utils…`) may change in any release of python-telegram-bot."""
+    private = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "bot").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            private += [f"{path.name}: {n}" for n in names
+                        if any(p.startswith("_") and not p.endswith("__") for p in n.split("."))]
+    assert private == []

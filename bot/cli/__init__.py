@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Each module exposes register(subparsers); keep this list in the order `hopthu --help` shows it.
@@ -31,7 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
-    return int(func(args) or 0)
+    try:
+        code = int(func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it could no longer be caught
+    except BrokenPipeError:
+        # `hopthu ask … | head`: the reader has gone, which is normal in a shell. Python's documented
+        # recipe: point stdout at devnull so the flush at exit does not raise again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
 
 
 if __name__ == "__main__":

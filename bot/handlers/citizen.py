@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot.cards import send_message_payload, submission_of_message
+from bot.detail import submission_detail
 from bot.format import clean_text, esc, fmt_time
 from bot.handlers import flow
 from bot.services import Services, get_services
@@ -108,26 +109,9 @@ async def show_submission(update: Update, services: Services, user_id: int, code
     if sub is None:
         await flow.reply(update, T.CODE_NOT_FOUND.format(code=esc(code)))
         return
-    config = services.config
-    tz = config.timezone
-    committee = config.committees.get(sub.committee_id)
-    topic = config.topics.get(sub.topic_id)
-    text = T.SUBMISSION_DETAIL.format(
-        code=esc(sub.code), kind=KIND_LABELS.get(sub.kind, sub.kind),
-        place=esc(config.unit_label(sub.unit_id) if sub.unit_id in config.units else sub.unit_id),
-        topic=esc(topic.name if topic else sub.topic_id),
-        committee=esc(committee.name if committee else sub.committee_id),
-        icon=STATUS_ICONS.get(sub.status, ""), status=STATUS_LABELS.get(sub.status, sub.status),
-        date=fmt_time(sub.created_at, tz), text=esc(sub.text),
-    )
-    history = await services.store.audit_trail(sub.id)
-    changes = [e for e in history if e.to_status]
-    if changes:
-        text += T.DETAIL_HISTORY
-        for event in changes:
-            text += "\n" + T.DETAIL_HISTORY_LINE.format(
-                date=fmt_time(event.at, tz), what=STATUS_LABELS.get(event.to_status, event.to_status))
-    await flow.reply(update, text[:4096], citizen_keyboard(sub))
+    parts = submission_detail(services.config, sub, await services.store.audit_trail(sub.id))
+    for number, part in enumerate(parts, start=1):  # the buttons under the last part, after the history
+        await flow.reply(update, part, citizen_keyboard(sub) if number == len(parts) else None)
 
 
 def citizen_keyboard(sub: Any) -> InlineKeyboardMarkup | None:

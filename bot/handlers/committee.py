@@ -16,9 +16,11 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot.cards import (
+    CARD_NOTE_SEPARATOR,
     STATUS_ACTIONS,
     card_keyboard,
-    card_text,
+    card_outbox,
+    card_parts,
     copy_message_payload,
     forward_keyboard,
     related_article,
@@ -52,13 +54,15 @@ def actor_for(services: Services, user_id: int) -> Actor:
     return Actor.admin(user_id) if services.is_admin(user_id) else Actor.official(user_id)
 
 
-def render_card(services: Services, sub: Submission, attachments: int, forwarded_from: str | None = None) -> str:
+def render_card(services: Services, sub: Submission, attachments: int,
+                forwarded_from: str | None = None) -> list[str]:
+    """The card's messages (bot.cards.card_parts): the first carries the buttons and is the one edited."""
     sender = None
     if not sub.anonymous and sub.contact_name:
         sender = T.SENDER_NAMED.format(name=sub.contact_name, phone=sub.contact_phone or "—")
     ref = related_article(services.config, services.kb, services.index, sub.topic_id, sub.text)
-    return card_text(services.config, services.kb, sub, sender=sender, attachments=attachments, ref=ref,
-                     forwarded_from=forwarded_from)
+    return card_parts(services.config, services.kb, sub, sender=sender, attachments=attachments, ref=ref,
+                      forwarded_from=forwarded_from)
 
 
 def notify_citizen(sub: Submission, text: str, key: str, *, with_buttons: bool = True,
@@ -87,7 +91,7 @@ async def refresh_card(update: Update, services: Services, sub: Submission) -> N
         return
     attachments = len(await services.store.attachments(sub.id))
     try:
-        await query.edit_message_text(render_card(services, sub, attachments), reply_markup=card_keyboard(sub))
+        await query.edit_message_text(render_card(services, sub, attachments)[0], reply_markup=card_keyboard(sub))
     except TelegramError as exc:  # "message is not modified", or the card is too old to edit
         log.info("card %s not refreshed: %s", sub.code, exc)
 
@@ -166,12 +170,8 @@ async def forward(update: Update, services: Services, sub: Submission, target_id
 
     def build(s: Submission) -> list[OutboxItem]:
         card_key = f"card:{s.code}:{target.id}:{s.revision}"
-        items = [OutboxItem(
-            key=card_key, method="sendMessage", chat_id=target.chat_id,
-            payload=send_message_payload(target.chat_id, render_card(services, s, len(attachments), source.name),
-                                         keyboard=card_keyboard(s)),
-            submission_id=s.id, link="card",
-        )]
+        items = card_outbox(card_key, target.chat_id, render_card(services, s, len(attachments), source.name),
+                            card_keyboard(s), s.id)
         for index, att in enumerate(attachments, start=1):
             if att.source_chat_id is None or att.source_message_id is None:
                 continue
@@ -196,9 +196,9 @@ async def forward(update: Update, services: Services, sub: Submission, target_id
     services.wake_delivery()
     await query.answer(T.FORWARDED.format(code=sub.code, committee=target.name))
     try:
-        text = render_card(services, updated, len(attachments)) + "\n\n" + T.FORWARDED.format(
+        text = render_card(services, updated, len(attachments))[0] + CARD_NOTE_SEPARATOR + T.FORWARDED.format(
             code=esc(sub.code), committee=esc(target.name))
-        await query.edit_message_text(text[:4096], reply_markup=None)
+        await query.edit_message_text(text, reply_markup=None)
     except TelegramError as exc:
         log.info("old card not updated: %s", exc)
 

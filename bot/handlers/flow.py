@@ -29,7 +29,8 @@ from telegram.ext import ContextTypes
 from bot import callbacks as cb
 from bot.cards import (
     card_keyboard,
-    card_text,
+    card_outbox,
+    card_parts,
     copy_message_payload,
     related_article,
     send_message_payload,
@@ -553,12 +554,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE, services: S
 
     def build_outbox(sub: Any) -> list[OutboxItem]:
         sender = None if anonymous else TC.SENDER_NAMED.format(name=data.get("name"), phone=data.get("phone"))
-        card = card_text(config, services.kb, sub, sender=sender, attachments=len(attachments), ref=ref)
-        items = [OutboxItem(
-            key=f"card:{sub.code}:{committee.id}", method="sendMessage", chat_id=committee.chat_id,
-            payload=send_message_payload(committee.chat_id, card, keyboard=card_keyboard(sub)),
-            submission_id=sub.id, link="card",
-        )]
+        card = card_parts(config, services.kb, sub, sender=sender, attachments=len(attachments), ref=ref)
+        items = card_outbox(f"card:{sub.code}:{committee.id}", committee.chat_id, card, card_keyboard(sub), sub.id)
         for index, att in enumerate(attachments, start=1):
             caption = None
             if att["kind"] != "location":

@@ -27,6 +27,9 @@ _DAY = re.compile(rf"^(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{2,4}})$")
 _MONTH = re.compile(rf"^(\d{{1,2}}){_SEP}(\d{{4}})$")
 _QUARTER = re.compile(rf"^q(\d{{1,2}}){_SEP}?(\d{{4}})$")
 _YEAR = re.compile(r"^(\d{4})$")
+# ISO 8601, as scripts and spreadsheets write dates: 2026-01-01, 2026-01
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 # "quý 3/2026", "quy 3 / 2026", "Q3-2026", "q 3/2026" -> "q3/2026"
 _QUARTER_WORD = re.compile(r"\b(?:quý|quy|q)\s*(\d{1,2})\s*([/.\-]|\s)\s*(\d{4})\b")
 
@@ -119,15 +122,12 @@ def _tokens(args: Sequence[str] | str) -> list[str]:
 
 def _parse_one(word: str) -> Period:
     if m := _DAY.match(word):
-        day, month, year = int(m[1]), int(m[2]), _year(m[3], word)
-        _check_month(month, word)
-        try:
-            value = date(year, month, day)
-        except ValueError:
-            raise PeriodError(T.PERIOD_NO_SUCH_DAY.format(word=word, day=day, month=month, year=year)) from None
-        return Period(value, value)
-    if m := _MONTH.match(word):
-        month, year = int(m[1]), _year(m[2], word)
+        return _day(int(m[1]), int(m[2]), _year(m[3], word), word)
+    if m := _ISO_DAY.match(word):
+        return _day(int(m[3]), int(m[2]), _year(m[1], word), word)
+    if (m := _MONTH.match(word)) or (m := _ISO_MONTH.match(word)):
+        month_text, year_text = (m[1], m[2]) if m.re is _MONTH else (m[2], m[1])
+        month, year = int(month_text), _year(year_text, word)
         _check_month(month, word)
         return Period(date(year, month, 1), _month_end(year, month))
     if m := _QUARTER.match(word):
@@ -139,6 +139,15 @@ def _parse_one(word: str) -> Period:
         year = _year(m[1], word)
         return Period(date(year, 1, 1), date(year, 12, 31))
     raise PeriodError(T.PERIOD_UNKNOWN.format(word=word) + "\n" + T.PERIOD_HELP)
+
+
+def _day(day: int, month: int, year: int, word: str) -> Period:
+    _check_month(month, word)
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        raise PeriodError(T.PERIOD_NO_SUCH_DAY.format(word=word, day=day, month=month, year=year)) from None
+    return Period(value, value)
 
 
 def _year(text: str, word: str) -> int:

@@ -10,7 +10,7 @@ PERIOD_QUARTER = "quý {quarter}/{year}"
 PERIOD_MONTH = "tháng {month:02d}/{year}"
 PERIOD_RANGE = "{start} – {end}"
 PERIOD_HELP = (
-    "Cách ghi kỳ báo cáo: một ngày 05/07/2026, một tháng 07/2026, một quý «quý 3/2026» hoặc Q3/2026, "
+    "Cách ghi kỳ báo cáo: một ngày 05/07/2026 (hoặc 2026-07-05), một tháng 07/2026 (hoặc 2026-07), một quý «quý 3/2026» hoặc Q3/2026, "
     "một năm 2026; hoặc hai mốc «từ» và «đến», ví dụ: /baocao 01/07/2026 30/09/2026. "
     "Không ghi gì: quý hiện tại."
 )
@@ -135,7 +135,7 @@ QR_SUBTITLE = "Hòm thư góp ý số — Telegram @{username}"
 
 # ------------------------------------------------------------------------------------------ CLI
 CLI_EXPORT_HELP = "Xuất danh sách ý kiến ra tệp Excel (.xlsx) hoặc CSV"
-CLI_EXPORT_FROM = "từ ngày/tháng/quý/năm, ví dụ 01/07/2026, 07/2026, Q3/2026, 2026 (mặc định: quý hiện tại)"
+CLI_EXPORT_FROM = "từ ngày/tháng/quý/năm, ví dụ 01/07/2026 (hoặc 2026-07-01), 07/2026, Q3/2026, 2026 (mặc định: quý hiện tại)"
 CLI_EXPORT_TO = "đến ngày/tháng/quý/năm (mặc định: hết kỳ của --from)"
 CLI_EXPORT_COMMITTEE = "mã ban chỉ đạo trong bot.yaml (mặc định: tất cả)"
 CLI_EXPORT_FORMAT = "định dạng tệp: xlsx (mặc định) hoặc csv"
