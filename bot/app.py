@@ -1,8 +1,9 @@
 """Builds the telegram.ext.Application: handlers, limits, delivery workers, jobs.
 
-Layout follows python-telegram-bot's rules-bot: one module per area under bot/handlers, registered
-here in groups. Group -1 is a guard that runs before everything (floods, edited messages, unknown
-groups) and stops an update with ApplicationHandlerStop.
+Layout follows python-telegram-bot's rules-bot: one module per area under bot/handlers, every handler
+registered here, in order, from one table (`handlers()`). Group -1 is a guard that runs before
+everything (floods, edited messages, unknown groups) and stops an update with ApplicationHandlerStop.
+Button presses go through one dispatcher that parses the payload into its typed family (bot.callbacks).
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
+    BaseHandler,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
@@ -42,12 +43,22 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import callbacks as cb
+from bot.callbacks import (
+    CallbackRefused,
+    CitizenButton,
+    CommitteeButton,
+    DeleteButton,
+    FlowButton,
+    MenuButton,
+    OfferButton,
+    QuestionButton,
+    parse_any,
+)
 from bot.config import Config
 from bot.delivery import OutboxWorker
-from bot.handlers import citizen, committee, questions, reports
+from bot.handlers import citizen, committee, inline, offer, private, questions, reports
 from bot.routing import PlaceFinder
-from bot.services import SERVICES_KEY, Services, UserRateLimiter, get_services
+from bot.services import CONTEXT_TYPES, SERVICES_KEY, HopthuContext, Services, UserRateLimiter
 from bot.texts import citizen as TCit
 from bot.texts import committee as TCom
 from bot.texts.common import (
@@ -132,6 +143,7 @@ def build_application(
             group_max_rate=config.limits.group_per_minute, group_time_period=60,
             max_retries=0,  # a 429 reaches the outbox, which reschedules the row itself
         ))
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerUserUpdateProcessor(max_concurrent_updates))
         .request(request or AiohttpRequest())  # bot/transport.py says why not PTB's httpx
         .get_updates_request(get_updates_request or AiohttpRequest(pool_size=1))  # the long poll on its own
@@ -155,35 +167,49 @@ def build_application(
     return application
 
 
-def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+def handlers() -> list[tuple[BaseHandler[Any, HopthuContext, Any], int]]:
+    """Every handler of the bot with its group, in the order PTB tries them: the one table."""
+    private_chat = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(TypeHandler(Update, guard), group=-1)
+    message = filters.UpdateType.MESSAGE
+    return [
+        (TypeHandler(Update, guard), -1),
+        # citizens, in private chat
+        (CommandHandler("start", citizen.cmd_start, private_chat), 0),
+        (CommandHandler("gopy", citizen.cmd_gopy, private_chat), 0),
+        (CommandHandler("huy", citizen.cmd_huy, private_chat), 0),
+        (CommandHandler("trangthai", citizen.cmd_status, private_chat), 0),
+        (CommandHandler("xoadulieu", citizen.cmd_delete_data, private_chat), 0),
+        (CommandHandler(["trogiup", "help"], citizen.cmd_help, private_chat), 0),
+        (CommandHandler(["trogiup", "help"], group_help, groups), 0),
+        (CommandHandler("id", committee.cmd_id), 0),
+        # questions: in any chat (/hoi in a group answers there; /chuahoi checks itself)
+        (CommandHandler("hoi", questions.cmd_hoi), 0),
+        (CommandHandler("vanban", questions.cmd_vanban), 0),
+        (CommandHandler("apdung", questions.cmd_apdung), 0),
+        (CommandHandler("chuahoi", questions.cmd_chuahoi), 0),
+        # reports: no chat filter, a non-admin in private chat must get an explanation, not "unknown command"
+        (CommandHandler("thongke", reports.cmd_thongke), 0),
+        (CommandHandler("quahan", reports.cmd_quahan), 0),
+        (CommandHandler("baocao", reports.cmd_baocao), 0),
+        (CommandHandler(["start", "gopy"], group_to_private, groups), 0),
+        (CallbackQueryHandler(dispatch_callback), 0),
+        (InlineQueryHandler(inline.on_inline_query), 0),
+        (MessageHandler(private_chat & filters.COMMAND, unknown_command), 0),
+        (MessageHandler(private_chat & ~filters.COMMAND & message, private.on_private_message), 0),
+        (MessageHandler(groups & filters.REPLY & ~filters.COMMAND & message, committee.on_group_message), 0),
+    ]
 
-    app.add_handler(CommandHandler("start", citizen.cmd_start, private))
-    app.add_handler(CommandHandler("gopy", citizen.cmd_gopy, private))
-    app.add_handler(CommandHandler("huy", citizen.cmd_huy, private))
-    app.add_handler(CommandHandler("trangthai", citizen.cmd_status, private))
-    app.add_handler(CommandHandler("xoadulieu", citizen.cmd_delete_data, private))
-    app.add_handler(CommandHandler(["trogiup", "help"], citizen.cmd_help, private))
-    app.add_handler(CommandHandler(["trogiup", "help"], group_help, groups))
-    app.add_handler(CommandHandler("id", committee.cmd_id))
-    questions.add_handlers(app)
-    reports.add_handlers(app)
-    app.add_handler(CommandHandler(["start", "gopy"], group_to_private, groups))
-    app.add_handler(CallbackQueryHandler(dispatch_callback))
-    app.add_handler(InlineQueryHandler(questions.on_inline_query))
-    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                   citizen.on_private_message))
-    app.add_handler(MessageHandler(groups & filters.REPLY & ~filters.COMMAND & filters.UpdateType.MESSAGE,
-                                   committee.on_group_message))
+
+def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    for handler, group in handlers():
+        app.add_handler(handler, group=group)
     app.add_error_handler(on_error)
 
 
-async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def guard(update: Update, context: HopthuContext) -> None:
     """Runs first for every update: refuse floods, ignore what is not ours, explain edited messages."""
-    services = get_services(context)
+    services = context.services
     chat = update.effective_chat
     user = update.effective_user
     if update.channel_post is not None or update.edited_channel_post is not None:
@@ -214,62 +240,65 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # committee groups: officials are not rate limited
 
 
-def _addressed_to_us(text: str, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def _addressed_to_us(text: str, context: HopthuContext) -> bool:
     command = text.split()[0]
     return "@" not in command or command.split("@", 1)[1].lower() == (context.bot.username or "").lower()
 
 
-async def dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every button press: parse the payload (refusing anything malformed), then route by prefix."""
+# Button families and who takes them; a committee button is taken in a group only (see dispatch_callback).
+BUTTONS: dict[type, Any] = {
+    MenuButton: citizen.on_menu_button,
+    FlowButton: private.on_flow_button,
+    OfferButton: offer.on_offer_button,
+    CitizenButton: citizen.on_citizen_button,
+    DeleteButton: citizen.on_delete_button,
+    QuestionButton: questions.on_button,
+    CommitteeButton: committee.on_committee_button,
+}
+
+
+async def dispatch_callback(update: Update, context: HopthuContext) -> None:
+    """Every button press: parse the payload into its family (refusing anything forged), then route it.
+
+    Citizens' buttons work in private chat only; a committee's in a group only (a forged one under an
+    inline-mode message has no chat at all); questions' buttons anywhere."""
     query = update.callback_query
     assert query is not None
-    data = cb.parse(query.data)
     chat = update.effective_chat
     in_private = chat is not None and chat.type == "private"
-    handlers = {
-        cb.MENU: citizen.on_menu_button,
-        cb.FLOW: _flow_button,
-        cb.OFFER: citizen.on_offer_button,
-        cb.CITIZEN: citizen.on_citizen_button,
-        cb.DELETE: citizen.on_delete_button,
-        cb.QUESTION: questions.on_button,
-    }
-    # A committee button needs the group it was pressed in (a forged one under an inline-mode message has none).
-    if data is not None and data.prefix == cb.COMMITTEE and chat is not None and not in_private:
-        await committee.on_committee_button(update, context, data)
-        return
-    handler = handlers.get(data.prefix) if data is not None else None
-    if data is None or handler is None or (not in_private and data.prefix != cb.QUESTION):
+    try:
+        button = parse_any(query.data)
+    except CallbackRefused:
+        button = None
+    if isinstance(button, CommitteeButton):
+        allowed = chat is not None and not in_private
+    else:
+        allowed = button is not None and (in_private or isinstance(button, QuestionButton))
+    if button is None or not allowed:
         await query.answer(STALE_BUTTON, show_alert=True)
         return
-    await handler(update, context, data)
+    await BUTTONS[type(button)](update, context, button)
 
 
-async def _flow_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
-    from bot.handlers import flow
-
-    await flow.on_flow_button(update, context, data)
-
-
-async def group_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_help(update: Update, context: HopthuContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     await chat.send_message(TCom.GROUP_HELP)
 
 
-async def group_to_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_to_private(update: Update, context: HopthuContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     await chat.send_message(TCit.GROUP_ONLY_PRIVATE.format(link=f"https://t.me/{context.bot.username}"))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: HopthuContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     await chat.send_message(UNKNOWN_COMMAND)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: HopthuContext) -> None:
     """Log with the update id (never the token), and tell the person something went wrong."""
     log.error("error while handling update %s", getattr(update, "update_id", None), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:

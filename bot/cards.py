@@ -13,30 +13,20 @@ from typing import TYPE_CHECKING, Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks as cb
+from bot.callbacks import CitizenAction, CitizenButton, CommitteeAction, CommitteeButton, submission_in_buttons
 from bot.config import Config
 from bot.format import TELEGRAM_LIMIT, esc, fmt_date, fmt_time, split_message, telegram_length
 from bot.texts import committee as TC
 from bot.texts.common import ANONYMOUS, KIND_LABELS, STATUS_ICONS, STATUS_LABELS
 from knowledge.model import ArticleRef, KnowledgeBase
 from knowledge.search import SearchIndex
-from storage import OutboxItem
+from storage.statuses import FINAL_STATUSES, Status, allowed_transitions
 
 if TYPE_CHECKING:
     from storage import Store, Submission
 
-FINAL_STATUSES = frozenset({"resolved", "out_of_scope"})
-CARD_CONTINUATION_LINK = "card_continuation"  # the message-link role of a card's continuation messages
 CARD_NOTE_SEPARATOR = "\n\n"  # before a note added to a card when it is edited (forwarded…)
 MIN_CARD_ROOM = 500  # for the citizen's text in the card's message, however long the card's lines
-# What each button does to the status; "reply" and "forward" open a dialogue instead.
-STATUS_ACTIONS: dict[str, str] = {
-    "ack": "acknowledged",
-    "prog": "in_progress",
-    "done": "resolved",
-    "oos": "out_of_scope",
-}
-
 
 def related_article(
     config: Config, kb: KnowledgeBase, index: SearchIndex, topic_id: str | None, text: str
@@ -130,51 +120,39 @@ def _continuation_room(sub: Any) -> int:
                                                                        text=""))
 
 
-def card_outbox(key: str, chat_id: int, parts: list[str], keyboard: TelegramObject | None,
-                submission_id: int) -> list[OutboxItem]:
-    """The outbox rows of a card: its message with the buttons, then its continuations threaded under it.
-
-    Every part is linked to the submission once sent, so an official may reply under any of them; the
-    continuations under their own role, so `message_link(…, "card")` still finds the card itself."""
-    items = [OutboxItem(key=key, method="sendMessage", chat_id=chat_id,
-                        payload=send_message_payload(chat_id, parts[0], keyboard=keyboard),
-                        submission_id=submission_id, link="card")]
-    items += [OutboxItem(key=f"{key}:{n}", method="sendMessage", chat_id=chat_id,
-                         payload=send_message_payload(chat_id, part), submission_id=submission_id,
-                         link=CARD_CONTINUATION_LINK, after=key)
-              for n, part in enumerate(parts[1:], start=2)]
-    return items
-
-
 def card_keyboard(sub: Any) -> InlineKeyboardMarkup | None:
     """Buttons for what may still happen; none once the submission is closed."""
     if sub.status in FINAL_STATUSES:
         return None
     sid = sub.id
 
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=cb.make(cb.COMMITTEE, action, sid))
+    def button(label: str, action: CommitteeAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=CommitteeButton(action, sid).pack())
 
     rows = []
     first = []
-    if sub.status in ("new", "forwarded"):
-        first.append(button(TC.BUTTON_ACK, "ack"))
-    if sub.status in ("new", "forwarded", "acknowledged", "answered"):
-        first.append(button(TC.BUTTON_PROGRESS, "prog"))
+    allowed = allowed_transitions(sub.status)
+    if Status.ACKNOWLEDGED in allowed:
+        first.append(button(TC.BUTTON_ACK, CommitteeAction.ACKNOWLEDGE))
+    if Status.IN_PROGRESS in allowed:
+        first.append(button(TC.BUTTON_PROGRESS, CommitteeAction.IN_PROGRESS))
     if first:
         rows.append(first)
-    rows.append([button(TC.BUTTON_REPLY, "reply"), button(TC.BUTTON_FORWARD, "fwd")])
-    rows.append([button(TC.BUTTON_RESOLVED, "done"), button(TC.BUTTON_OUT_OF_SCOPE, "oos")])
+    rows.append([button(TC.BUTTON_REPLY, CommitteeAction.REPLY),
+                 button(TC.BUTTON_FORWARD, CommitteeAction.FORWARD_MENU)])
+    rows.append([button(TC.BUTTON_RESOLVED, CommitteeAction.RESOLVED),
+                 button(TC.BUTTON_OUT_OF_SCOPE, CommitteeAction.OUT_OF_SCOPE)])
     return InlineKeyboardMarkup(rows)
 
 
 def forward_keyboard(config: Config, sub: Any) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(c.name, callback_data=cb.make(cb.COMMITTEE, "fto", sub.id, c.id))]
+        [InlineKeyboardButton(c.name, callback_data=CommitteeButton(CommitteeAction.FORWARD_TO, sub.id, c.id).pack())]
         for c in config.committees.values()
         if c.id != sub.committee_id
     ]
-    rows.append([InlineKeyboardButton(TC.BUTTON_BACK, callback_data=cb.make(cb.COMMITTEE, "back", sub.id))])
+    rows.append([InlineKeyboardButton(TC.BUTTON_BACK,
+                                      callback_data=CommitteeButton(CommitteeAction.BACK, sub.id).pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -219,12 +197,12 @@ def copy_message_payload(chat_id: int, from_chat_id: int, message_id: int, *,
     return payload
 
 
-async def submission_of_message(store: Store, message: Any, prefix: str,
-                                action: str | None = None) -> Submission | None:
+async def submission_of_message(store: Store, message: Any, family: type[CitizenButton | CommitteeButton],
+                                action: CitizenAction | CommitteeAction | None = None) -> Submission | None:
     """The submission a bot message (a card, a citizen's notice) stands for: by the recorded message link,
     or — when someone answers it before the delivery worker recorded its id — by its own buttons."""
     sub = await store.submission_by_message(message.chat_id, message.message_id)
     if sub is None:
-        sid = cb.submission_in_buttons(message.reply_markup, prefix, action)
+        sid = submission_in_buttons(message.reply_markup, family, action)
         sub = await store.get_submission(sid) if sid is not None else None
     return sub

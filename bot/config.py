@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.texts import config as T
+from knowledge.model import ArticleRef
+from storage.statuses import Kind
 
-KINDS: tuple[str, ...] = ("gop_y", "phan_anh", "kien_nghi", "khieu_nai", "to_cao")
 DEFAULT_CONFIG_PATH = Path("bot.yaml")
 TELEGRAM_TEXT_LIMIT = 4096
 CARD_HEADROOM = 500  # the card's header lines around the citizen's text
@@ -41,12 +42,6 @@ class ConfigError(Exception):
         self.issues = issues
         lines = [f"{i.place}: {i.reason}" for i in issues]
         super().__init__(f"{path}: " + "; ".join(lines))
-
-
-@dataclass(frozen=True)
-class ArticleRef:
-    document: str
-    article: int
 
 
 @dataclass(frozen=True)
@@ -144,6 +139,29 @@ class Config:
             path.append(unit)
             current = unit.parent
         return path
+
+    def committee_candidates(self, unit_id: str, topic_id: str | None) -> list[Committee]:
+        """Committees that would take (unit, topic), best first; the first one is the route (bot.routing).
+
+        Resolution order: explicit rules (first match), then the most specific unit on the citizen's
+        path that has a committee for the topic (a committee naming the topic beats a catch-all one
+        at the same unit), then the fallback. Here because validation needs it: a unit nobody takes."""
+        found: list[Committee] = []
+        path_ids = [u.id for u in self.unit_path(unit_id)]
+        for rule in self.rules:
+            if rule.unit in path_ids and (rule.topic is None or rule.topic == topic_id):
+                found.append(self.committees[rule.committee])
+        for unit in path_ids:
+            here = [c for c in self.committees.values() if c.unit == unit]
+            specific = [c for c in here if topic_id is not None and topic_id in c.topics]
+            general = [c for c in here if not c.topics]
+            found.extend(specific + general)
+        if self.fallback:
+            found.append(self.committees[self.fallback])
+        unique: dict[str, Committee] = {}
+        for committee in found:
+            unique.setdefault(committee.id, committee)
+        return list(unique.values())
 
     def roots(self) -> list[Unit]:
         return [u for u in self.units.values() if u.parent is None]
@@ -301,9 +319,9 @@ def _parse(path: Path, raw: dict[str, Any], check: _Checker) -> Config | None:
     dl = check.mapping(raw.get("deadlines"), "deadlines")
     by_kind: dict[str, int] = {}
     for kind, days in check.mapping(dl.get("resolve_by_kind"), "deadlines.resolve_by_kind").items():
-        if kind not in KINDS:
+        if kind not in tuple(Kind):
             check.fail(f"deadlines.resolve_by_kind.{kind}",
-                       T.UNKNOWN_KIND.format(value=kind, allowed=", ".join(KINDS)))
+                       T.UNKNOWN_KIND.format(value=kind, allowed=", ".join(Kind)))
         elif isinstance(days, bool) or not isinstance(days, int) or days <= 0:
             check.fail(f"deadlines.resolve_by_kind.{kind}", T.NOT_POSITIVE)
         else:
@@ -406,10 +424,8 @@ def _parse(path: Path, raw: dict[str, Any], check: _Checker) -> Config | None:
         committees=committees, rules=tuple(rules), fallback=fallback,
     )
     if fallback is None:
-        from bot.routing import committee_candidates  # late: routing depends on Config
-
         for unit_id in units:
-            if not committee_candidates(config, unit_id, None):
+            if not config.committee_candidates(unit_id, None):
                 check.fail(f"units.{unit_id}", T.UNREACHABLE_UNIT)
     return None if check.issues else config
 

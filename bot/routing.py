@@ -1,10 +1,8 @@
 """Which committee gets a submission, and which place and topic a citizen's words point to.
 
 Routing follows FixMyStreet's split: places (units) and topics (categories) are independent, and
-committees (bodies) are attached to a unit and optionally a set of topics. Resolution order:
-explicit rules (first match), then the most specific unit on the citizen's path that has a
-committee for the topic (a committee naming the topic beats a catch-all one at the same unit), then
-the fallback. Pure functions: no Telegram, no database.
+committees (bodies) are attached to a unit and optionally a set of topics; the resolution order is
+`Config.committee_candidates`'s. Pure functions: no Telegram, no database.
 """
 
 from __future__ import annotations
@@ -24,29 +22,9 @@ UNIT_ACCEPT_SCORE = 78.0  # combined score to be offered ("hà nội" must not l
 UNIT_IN_TEXT_THRESHOLD = 92.0
 
 
-def committee_candidates(config: Config, unit_id: str, topic_id: str | None) -> list[Committee]:
-    """Committees that would take (unit, topic), best first; the first one is the route."""
-    found: list[Committee] = []
-    path_ids = [u.id for u in config.unit_path(unit_id)]
-    for rule in config.rules:
-        if rule.unit in path_ids and (rule.topic is None or rule.topic == topic_id):
-            found.append(config.committees[rule.committee])
-    for unit in path_ids:
-        here = [c for c in config.committees.values() if c.unit == unit]
-        specific = [c for c in here if topic_id is not None and topic_id in c.topics]
-        general = [c for c in here if not c.topics]
-        found.extend(specific + general)
-    if config.fallback:
-        found.append(config.committees[config.fallback])
-    unique: dict[str, Committee] = {}
-    for committee in found:
-        unique.setdefault(committee.id, committee)
-    return list(unique.values())
-
-
 def route(config: Config, unit_id: str, topic_id: str | None) -> Committee:
     """The committee responsible for a submission from `unit_id` about `topic_id`."""
-    candidates = committee_candidates(config, unit_id, topic_id)
+    candidates = config.committee_candidates(unit_id, topic_id)
     if not candidates:  # config validation guarantees a route; this is a programming error
         raise LookupError(f"no committee for unit {unit_id!r} and topic {topic_id!r}")
     return candidates[0]

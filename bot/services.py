@@ -1,13 +1,14 @@
-"""What every handler needs, built once at start-up and kept in `application.bot_data`."""
+"""What every handler needs, built once at start-up and kept in `application.bot_data`, and the
+typed context that hands it to handlers as `context.services`."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Config
 from bot.routing import PlaceFinder
@@ -66,5 +67,12 @@ class Services:
         return user_id is not None and user_id in self.config.admins
 
 
-def get_services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
-    return context.application.bot_data[SERVICES_KEY]
+class HopthuContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler and job receives (see CONTEXT_TYPES): `services` is typed."""
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+
+CONTEXT_TYPES = ContextTypes(context=HopthuContext)

@@ -78,6 +78,7 @@ class MessageRole(StrEnum):
     """Why a Telegram message is linked to a submission (roles are free strings; these are the usual ones)."""
 
     CARD = "card"
+    CARD_CONTINUATION = "card_continuation"  # a long card's later messages (bot.cards.card_parts)
     RELAY_TO_CITIZEN = "relay_to_citizen"
     RELAY_TO_COMMITTEE = "relay_to_committee"
     ATTACHMENT = "attachment"

@@ -405,8 +405,8 @@ async def test_a_forged_flow_button_gets_one_answer_and_the_step_stays(bot: BotH
     an = bot.citizen(5151, "An")
     await bot.say(an, "/gopy")
     asked = await bot.next_message(an, shown(T.ASK_KIND))
-    for data in (cb.make(cb.FLOW, "k", "khong_co"), cb.make(cb.FLOW, "k"), cb.make(cb.FLOW, "t", "x"),
-                 cb.make(cb.FLOW, "e", "nope"), cb.make(cb.FLOW, "zz")):
+    for data in (cb.make("g", "k", "khong_co"), cb.make("g", "k"), cb.make("g", "t", "x"),
+                 cb.make("g", "e", "nope"), cb.make("g", "zz")):
         query = await bot.emulator.click(an, None, asked["message_id"], data, strict=False)
         answer = await bot.emulator.wait_for_callback_answer(query)
         assert answer.get("show_alert"), data

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app import stop_bot
+from bot.conversation import Step
 from bot.handlers import questions
 from bot.texts import citizen as TCit
 from bot.texts import kb as KB
@@ -154,10 +155,10 @@ async def test_hoi_alone_waits_for_the_question_across_a_restart(bot_factory):
     prompt = await _answer(first, lan, "/hoi")
     assert prompt["text"].startswith("❓ Bạn muốn hỏi gì")
     draft = await first.store.get_draft(lan.id)
-    assert draft is not None and draft.step == questions.ASK_STEP
+    assert draft is not None and draft.step == Step.ASK
     await first.emulator.send_photo(lan)  # not a question: asked again, still waiting
     await first.next_message(lan, "Hãy gõ câu hỏi bằng chữ")
-    assert (await first.store.get_draft(lan.id)).step == questions.ASK_STEP  # type: ignore[union-attr]
+    assert (await first.store.get_draft(lan.id)).step == Step.ASK  # type: ignore[union-attr]
     await stop_bot(first.app)
     second = await bot_factory(store=first.store)
     # a report-like text is still taken as the awaited question: the user asked to ask

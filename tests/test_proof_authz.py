@@ -155,7 +155,7 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
         before = await snapshot_tables(bot.store, sid)
         shown = emu.message(chat_id, message_id)
         last = max(m["message_id"] for m in emu.chat_messages(chat_id))
-        data = cb.make(cb.COMMITTEE, action, sid, FORWARD_TO) if action == "fto" else cb.make(cb.COMMITTEE, action, sid)
+        data = cb.make("c", action, sid, FORWARD_TO) if action == "fto" else cb.make("c", action, sid)
         query = await emu.click(actor, chat, message_id, data, strict=False)
         answer = await emu.wait_for_callback_answer(query, timeout=15)
         await drain_outbox(bot.store)

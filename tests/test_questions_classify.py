@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.handlers.questions import Intent, classify
+from bot.intent import Intent, classify
 from bot.routing import PlaceFinder
 from tests.bot_fixtures import harness_config
 

@@ -10,7 +10,10 @@ import re
 import pytest
 
 from bot import callbacks as cb
-from bot.handlers import questions as Q
+from bot.format import split_message
+from bot.handlers import inline as I
+from bot.handlers import question_views as Q
+from bot.handlers.questions import MESSAGE_LIMIT
 from bot.texts import kb as KB
 from knowledge import applicability
 
@@ -26,8 +29,8 @@ def _check(view: Q.View) -> None:
     for data in _payloads(view):
         assert len(data.encode()) <= cb.MAX_CALLBACK_BYTES
         parsed = cb.parse(data)
-        assert parsed is not None and parsed.prefix == cb.QUESTION, data
-    for part in Q.split_message(view.text, Q.MESSAGE_LIMIT):
+        assert parsed is not None and parsed.prefix == cb.QuestionButton.PREFIX, data
+    for part in split_message(view.text, MESSAGE_LIMIT):
         stack: list[str] = []
         for m in _TAG.finditer(part):
             if m.group(0).startswith("</"):
@@ -35,13 +38,15 @@ def _check(view: Q.View) -> None:
             else:
                 stack.append(m.group(1))
         assert not stack, part
-        assert len(part) <= Q.MESSAGE_LIMIT
+        assert len(part) <= MESSAGE_LIMIT
 
 
 def _navigate(kb, data: str):
-    parsed = cb.parse(data)
-    assert parsed is not None, data
-    return Q._navigate(kb, parsed)
+    try:
+        button = cb.QuestionButton.parse(data)
+    except cb.CallbackRefused:
+        return None, False  # refused before the knowledge base is even asked
+    return Q.navigate(kb, button)
 
 
 def test_every_article_is_reachable_by_browsing(kb_and_index):
@@ -61,7 +66,7 @@ def test_every_article_is_reachable_by_browsing(kb_and_index):
         if parsed.action == "a":
             reached.add((parsed.args[0], int(parsed.args[1])))
             continue
-        view, _ = Q._navigate(kb, parsed)
+        view, _ = _navigate(kb, data)
         assert view is not None, data
         _check(view)
         todo += [d for d in _payloads(view) if d not in seen_views]
@@ -170,13 +175,13 @@ def test_not_sure_view_offers_the_closest(kb_and_index):
 
 def test_inline_results(kb_and_index):
     kb, index = kb_and_index
-    docs = Q.inline_results(kb, None)
+    docs = I.inline_results(kb, None)
     assert len(docs) == len(kb.documents) == 4
-    results = Q.inline_results(kb, index.search("dan duoc ban va quyet dinh nhung gi", limit=Q.INLINE_RESULTS))
+    results = I.inline_results(kb, index.search("dan duoc ban va quyet dinh nhung gi", limit=I.INLINE_RESULTS))
     assert results
     ids = [r.id for r in results]
     assert len(set(ids)) == len(ids) and all(len(i.encode()) <= 64 for i in ids)
     for r in results:
         assert r.title.startswith("Điều ") and " – " in r.title
         assert len(r.input_message_content.message_text) <= 4096
-        assert r.description and len(r.description) <= Q.INLINE_DESCRIPTION_CHARS
+        assert r.description and len(r.description) <= I.INLINE_DESCRIPTION_CHARS

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.routing import PlaceFinder, committee_candidates, route, suggest_topics
+from bot.routing import PlaceFinder, route, suggest_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def test_no_topic_routes_by_place(config):
 
 
 def test_fallback_is_last_candidate(config):
-    ids = [c.id for c in committee_candidates(config, "nong-ha", "dat-dai")]
+    ids = [c.id for c in config.committee_candidates("nong-ha", "dat-dai")]
     assert ids[0] == "bcd-nong-ha"
     assert ids[-1] == "bcd-bac-kan"
     assert len(ids) == len(set(ids))
@@ -59,7 +59,7 @@ def test_fallback_is_last_candidate(config):
 
 def test_committee_topics_only_take_their_topic(config):
     # ldld-cho-moi sits at Chợ Mới but only takes "lao-dong"
-    ids = [c.id for c in committee_candidates(config, "cho-moi", "dat-dai")]
+    ids = [c.id for c in config.committee_candidates("cho-moi", "dat-dai")]
     assert "ldld-cho-moi" not in ids
 
 

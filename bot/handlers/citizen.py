@@ -3,68 +3,64 @@ private messages (flow step, reply to a committee, or free text)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
-from bot import callbacks as cb
-from bot.cards import send_message_payload, submission_of_message
+from bot import outbox_items
+from bot.callbacks import Answer, CitizenAction, CitizenButton, DeleteButton, MenuAction, MenuButton
+from bot.cards import submission_of_message
+from bot.conversation import Step, attachment_of, load_state, replace_state
 from bot.detail import submission_detail
 from bot.format import clean_text, esc, fmt_time
-from bot.handlers import flow
-from bot.services import Services, get_services
+from bot.handlers import flow, questions
+from bot.handlers.common import Turn, reply
+from bot.outbox_items import citizen_keyboard
+from bot.services import HopthuContext, Services
 from bot.texts import citizen as T
-from bot.texts import committee as TC
-from bot.texts.common import KIND_LABELS, NOT_ALLOWED, STALE_BUTTON, STATUS_ICONS, STATUS_LABELS
-from storage import Actor, DeletionReport, OutboxItem, find_code
-
-REPLY_STEP = "reply"
-OFFER_STEP = "offer"
+from bot.texts.common import KIND_LABELS, NOT_ALLOWED, STATUS_ICONS, STATUS_LABELS
+from storage import Actor, DeletionReport, Submission, find_code
+from storage.statuses import FINAL_STATUSES, RATEABLE
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=cb.make(cb.MENU, action))
+    def button(label: str, action: MenuAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=MenuButton(action).pack())
 
     return InlineKeyboardMarkup([
-        [button(T.MENU_SEND, "send")],
-        [button(T.MENU_ASK, "ask"), button(T.MENU_STATUS, "status")],
-        [button(T.MENU_DOCS, "docs"), button(T.MENU_APPLY, "apply")],
-        [button(T.MENU_HELP, "help")],
+        [button(T.MENU_SEND, MenuAction.SEND)],
+        [button(T.MENU_ASK, MenuAction.ASK), button(T.MENU_STATUS, MenuAction.STATUS)],
+        [button(T.MENU_DOCS, MenuAction.DOCS), button(T.MENU_APPLY, MenuAction.APPLY)],
+        [button(T.MENU_HELP, MenuAction.HELP)],
     ])
 
 
-async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_start(update: Update, context: HopthuContext) -> None:
     """/start, and deep links: /start gopy_<unit-id> opens the flow with the place chosen (QR codes)."""
-    services = get_services(context)
+    services = context.services
     await _remember(update, services)
     payload = context.args[0] if context.args else ""
     if payload == "hoi":  # from inline mode's "ask the bot" button
-        from bot.handlers import questions
-
         await questions.start_asking(update, context)
         return
     if payload.startswith("gopy"):
         unit_id = payload[len("gopy_"):] if payload.startswith("gopy_") else None
         if unit_id and unit_id not in services.config.units:
-            await flow.reply(update, T.DEEP_LINK_UNKNOWN_PLACE)
+            await reply(update, T.DEEP_LINK_UNKNOWN_PLACE)
             unit_id = None
         await flow.start_flow(update, context, unit_id=unit_id)
         return
-    await flow.reply(update, T.WELCOME, main_menu())
+    await reply(update, T.WELCOME, main_menu())
 
 
-async def cmd_gopy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_gopy(update: Update, context: HopthuContext) -> None:
     await flow.start_flow(update, context)
 
 
-async def cmd_huy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_huy(update: Update, context: HopthuContext) -> None:
     await flow.cancel_flow(update, context)
 
 
-async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await flow.reply(update, T.HELP, main_menu())
+async def cmd_help(update: Update, context: HopthuContext) -> None:
+    await reply(update, T.HELP, main_menu())
 
 
 async def _remember(update: Update, services: Services) -> None:
@@ -76,8 +72,8 @@ async def _remember(update: Update, services: Services) -> None:
 
 # ---------------------------------------------------------------- /trangthai
 
-async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
+async def cmd_status(update: Update, context: HopthuContext) -> None:
+    services = context.services
     user = update.effective_user
     assert user is not None
     arg = " ".join(context.args or [])
@@ -90,7 +86,7 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def list_submissions(update: Update, services: Services, user_id: int) -> None:
     subs = await services.store.list_citizen_submissions(user_id, limit=20)
     if not subs:
-        await flow.reply(update, T.MY_SUBMISSIONS_EMPTY)
+        await reply(update, T.MY_SUBMISSIONS_EMPTY)
         return
     tz = services.config.timezone
     lines = [T.MY_SUBMISSIONS_HEADER]
@@ -99,7 +95,7 @@ async def list_submissions(update: Update, services: Services, user_id: int) -> 
             icon=STATUS_ICONS.get(sub.status, ""), code=esc(sub.code), kind=KIND_LABELS.get(sub.kind, sub.kind),
             status=STATUS_LABELS.get(sub.status, sub.status), date=fmt_time(sub.created_at, tz),
         ))
-    await flow.reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines))
 
 
 async def show_submission(update: Update, services: Services, user_id: int, code_text: str) -> None:
@@ -107,146 +103,135 @@ async def show_submission(update: Update, services: Services, user_id: int, code
     code = found or clean_text(code_text)[:20]
     sub = await services.store.get_submission_for_owner(found, user_id) if found else None
     if sub is None:
-        await flow.reply(update, T.CODE_NOT_FOUND.format(code=esc(code)))
+        await reply(update, T.CODE_NOT_FOUND.format(code=esc(code)))
         return
     parts = submission_detail(services.config, sub, await services.store.audit_trail(sub.id))
     for number, part in enumerate(parts, start=1):  # the buttons under the last part, after the history
-        await flow.reply(update, part, citizen_keyboard(sub) if number == len(parts) else None)
-
-
-def citizen_keyboard(sub: Any) -> InlineKeyboardMarkup | None:
-    """Buttons under a notification: answer the committee, and rate once it has answered."""
-    rows = []
-    if sub.status not in ("resolved", "out_of_scope"):
-        rows.append([InlineKeyboardButton(T.BUTTON_REPLY, callback_data=cb.make(cb.CITIZEN, "reply", sub.id))])
-    if sub.status in ("answered", "resolved"):
-        rows.append([InlineKeyboardButton(T.BUTTON_RATE, callback_data=cb.make(cb.CITIZEN, "rate", sub.id))])
-    return InlineKeyboardMarkup(rows) if rows else None
+        await reply(update, part, citizen_keyboard(sub) if number == len(parts) else None)
 
 
 # ---------------------------------------------------------------- replies and ratings from the citizen
 
-async def on_citizen_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
-    services = get_services(context)
+async def on_citizen_button(update: Update, context: HopthuContext, button: CitizenButton) -> None:
+    services = context.services
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    sid = data.int_arg(0)
-    sub = await services.store.get_submission(sid) if sid is not None else None
+    sub = await services.store.get_submission(button.submission_id)
     if sub is None or not await services.store.is_owner(sub.id, user.id):
         await query.answer(NOT_ALLOWED, show_alert=True)
         return
-    if data.action == "reply":
-        if sub.status in ("resolved", "out_of_scope"):
+    if button.action is CitizenAction.REPLY:
+        if sub.status in FINAL_STATUSES:
             await query.answer(T.REPLY_CLOSED.format(code=sub.code), show_alert=True)
             return
         await query.answer()
-        draft = await flow.load_draft(services, user.id)
-        if draft is not None and draft.step in flow.FLOW_STEPS:
-            await flow.reply(update, T.DRAFT_BUSY)
+        state = await load_state(services, user.id)
+        if state is not None and state.in_flow:
+            await reply(update, T.DRAFT_BUSY)
             return
-        await services.store.save_draft(user.id, REPLY_STEP, {"submission_id": sub.id},
-                                        expected_version=draft.version if draft else None)
-        await flow.reply(update, T.ASK_REPLY_TEXT.format(code=esc(sub.code)))
-    elif data.action == "rate":
+        await replace_state(services, user.id, Step.REPLY, {"submission_id": sub.id}, state)
+        await reply(update, T.ASK_REPLY_TEXT.format(code=esc(sub.code)))
+    elif button.action is CitizenAction.RATE:
         await query.answer()
-        buttons = [InlineKeyboardButton(label, callback_data=cb.make(cb.CITIZEN, "stars", sub.id, n))
+        buttons = [InlineKeyboardButton(label, callback_data=CitizenButton(CitizenAction.STARS, sub.id, n).pack())
                    for n, label in enumerate(T.RATING_LABELS, start=1)]
-        await flow.reply(update, T.ASK_RATING.format(code=esc(sub.code)), InlineKeyboardMarkup([buttons]))
-    elif data.action == "stars":
-        stars = data.int_arg(1)
-        if stars is None or not 1 <= stars <= 5:
-            await query.answer(STALE_BUTTON, show_alert=True)
-            return
-        if sub.status not in ("answered", "resolved"):
-            await query.answer(T.RATING_NOT_YET, show_alert=True)
-            return
-        committee = services.config.committees.get(sub.committee_id)
-        items = []
-        if committee is not None:
-            card = await services.store.message_link(sub.id, committee.chat_id, "card")
-            items.append(OutboxItem(
-                key=f"rated:{sub.code}:{stars}:{query.id}", method="sendMessage", chat_id=committee.chat_id,
-                payload=send_message_payload(committee.chat_id, TC.RATED.format(code=esc(sub.code), stars=stars),
-                                             reply_to=card),
-                submission_id=sub.id, link=None,
-            ))
-        await services.store.rate(sub.id, user.id, stars, outbox=items)
-        services.wake_delivery()
-        await query.answer()
-        await flow.reply(update, T.RATING_SAVED.format(code=esc(sub.code), stars="⭐" * stars))
+        await reply(update, T.ASK_RATING.format(code=esc(sub.code)), InlineKeyboardMarkup([buttons]))
     else:
-        await query.answer(STALE_BUTTON, show_alert=True)
+        await rate(update, services, sub, button.stars)
 
 
-async def relay_citizen_reply(update: Update, services: Services, user_id: int, sub: Any) -> None:
+async def rate(update: Update, services: Services, sub: Submission, stars: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    if sub.status not in RATEABLE:
+        await query.answer(T.RATING_NOT_YET, show_alert=True)
+        return
+    committee = services.config.committees.get(sub.committee_id)
+    items = []
+    if committee is not None:
+        card = await services.store.message_link(sub.id, committee.chat_id, "card")
+        items = outbox_items.rated(sub, committee, card, stars, query.id)
+    await services.store.rate(sub.id, query.from_user.id, stars, outbox=items)
+    services.wake_delivery()
+    await query.answer()
+    await reply(update, T.RATING_SAVED.format(code=esc(sub.code), stars="⭐" * stars))
+
+
+async def relay_citizen_reply(update: Update, services: Services, user_id: int, sub: Submission) -> None:
     """The citizen's answer goes to the committee's group as a reply under the card."""
     message = update.effective_message
     assert message is not None
-    if sub.status in ("resolved", "out_of_scope"):
-        await flow.reply(update, T.REPLY_CLOSED.format(code=esc(sub.code)))
+    if sub.status in FINAL_STATUSES:
+        await reply(update, T.REPLY_CLOSED.format(code=esc(sub.code)))
         return
     committee = services.config.committees.get(sub.committee_id)
     text = clean_text(message.text or message.caption)
-    attachment = flow._attachment_of(message)
+    attachment = attachment_of(message)
     if committee is None or (not text and attachment is None):
-        await flow.reply(update, T.TEXT_EMPTY)
+        await reply(update, T.TEXT_EMPTY)
         return
     limit = services.config.limits.text_max_chars
     if len(text) > limit:
-        await flow.reply(update, T.TEXT_TOO_LONG.format(length=len(text), max=limit))
+        await reply(update, T.TEXT_TOO_LONG.format(length=len(text), max=limit))
         return
     card = await services.store.message_link(sub.id, committee.chat_id, "card")
-    items = []
-    if text:
-        items.append(OutboxItem(
-            key=f"c2o:{sub.code}:{message.chat_id}:{message.message_id}", method="sendMessage",
-            chat_id=committee.chat_id,
-            payload=send_message_payload(committee.chat_id, TC.CITIZEN_REPLY.format(code=esc(sub.code),
-                                                                                      text=esc(text)),
-                                         reply_to=card),
-            submission_id=sub.id, link="relay_to_committee",
-        ))
-    if attachment is not None:
-        from bot.cards import copy_message_payload
-
-        items.append(OutboxItem(
-            key=f"c2o-att:{sub.code}:{message.chat_id}:{message.message_id}", method="copyMessage",
-            chat_id=committee.chat_id,
-            payload=copy_message_payload(committee.chat_id, message.chat_id, message.message_id,
-                                         caption=TC.CITIZEN_ATTACHMENT.format(code=esc(sub.code)),
-                                         reply_to=card),
-            submission_id=sub.id, link="relay_to_committee",
-        ))
+    items = outbox_items.citizen_reply(sub, committee, card, message.chat_id, message.message_id, text,
+                                       attachment is not None)
     await services.store.add_reply(sub.id, Actor.citizen(user_id), text or "📎", items)
     services.wake_delivery()
-    await flow.reply(update, T.REPLY_SENT.format(code=esc(sub.code)))
+    await reply(update, T.REPLY_SENT.format(code=esc(sub.code)))
+
+
+async def on_pending_reply(turn: Turn) -> bool:
+    """The message after the "reply" button: relayed to the committee. False if that submission is
+    no longer the citizen's (erased meanwhile): the message is then read as any other."""
+    services = turn.services
+    sid = turn.flow.data.get("submission_id")
+    await services.store.delete_draft(turn.user_id)
+    sub = await services.store.get_submission(sid) if isinstance(sid, int) else None
+    if sub is None or not await services.store.is_owner(sub.id, turn.user_id):
+        return False
+    await relay_citizen_reply(turn.update, services, turn.user_id, sub)
+    return True
+
+
+async def on_quoted_notice(turn: Turn) -> bool:
+    """A reply to one of the bot's notices about a submission is a reply to its committee."""
+    quoted = turn.message.reply_to_message
+    if quoted is None:
+        return False
+    sub = await submission_of_message(turn.services.store, quoted, CitizenButton, CitizenAction.REPLY)
+    if sub is None or not await turn.services.store.is_owner(sub.id, turn.user_id):
+        return False
+    await relay_citizen_reply(turn.update, turn.services, turn.user_id, sub)
+    return True
 
 
 # ---------------------------------------------------------------- /xoadulieu
 
-async def cmd_delete_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_delete_data(update: Update, context: HopthuContext) -> None:
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(T.BUTTON_DELETE_YES, callback_data=cb.make(cb.DELETE, "yes")),
-        InlineKeyboardButton(T.BUTTON_DELETE_NO, callback_data=cb.make(cb.DELETE, "no")),
+        InlineKeyboardButton(T.BUTTON_DELETE_YES, callback_data=DeleteButton(Answer.YES).pack()),
+        InlineKeyboardButton(T.BUTTON_DELETE_NO, callback_data=DeleteButton(Answer.NO).pack()),
     ]])
-    await flow.reply(update, T.DELETE_CONFIRM, keyboard)
+    await reply(update, T.DELETE_CONFIRM, keyboard)
 
 
-async def on_delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
-    services = get_services(context)
+async def on_delete_button(update: Update, context: HopthuContext, button: DeleteButton) -> None:
+    services = context.services
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
     await query.answer()
-    if data.action != "yes":
-        await flow.reply(update, T.DELETE_KEPT)
+    if not button.yes:
+        await reply(update, T.DELETE_KEPT)
         return
     report = await services.store.delete_personal_data(user.id)
     if not report.removed_anything:
-        await flow.reply(update, T.DELETE_NOTHING)
+        await reply(update, T.DELETE_NOTHING)
         return
-    await flow.reply(update, T.DELETE_DONE.format(removed=describe_deletion(report), remaining=report.submissions_kept))
+    await reply(update, T.DELETE_DONE.format(removed=describe_deletion(report), remaining=report.submissions_kept))
 
 
 def describe_deletion(report: DeletionReport) -> str:
@@ -262,81 +247,16 @@ def describe_deletion(report: DeletionReport) -> str:
 
 # ---------------------------------------------------------------- menu
 
-async def on_menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    services = get_services(context)
-    user = update.effective_user
-    assert user is not None
-    if data.action == "send":
-        await flow.start_flow(update, context)
-    elif data.action == "status":
-        await list_submissions(update, services, user.id)
-    elif data.action == "help":
-        await flow.reply(update, T.HELP)
-    elif data.action in ("ask", "docs", "apply"):
-        from bot.handlers import questions
-
-        await questions.on_menu(update, context, data.action)
-    else:
-        await flow.reply(update, STALE_BUTTON)
-
-
-async def on_offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
-    """Free text offered as feedback: "yes" starts the flow with the text already filled in."""
-    services = get_services(context)
+async def on_menu_button(update: Update, context: HopthuContext, button: MenuButton) -> None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
     await query.answer()
-    draft = await flow.load_draft(services, user.id)
-    if draft is None or draft.step != OFFER_STEP:
-        await flow.reply(update, STALE_BUTTON)
-        return
-    if data.action != "yes":
-        await services.store.delete_draft(user.id)
-        await flow.reply(update, T.OFFER_DECLINED)
-        return
-    await services.store.delete_draft(user.id)
-    await flow.start_flow(update, context, text=draft.data.get("text", ""))
-
-
-async def offer_as_feedback(update: Update, services: Services, user_id: int, text: str) -> None:
-    """Keep the text in a draft (not in a button: 64 bytes) and ask whether to send it."""
-    draft = await flow.load_draft(services, user_id)
-    await services.store.save_draft(user_id, OFFER_STEP, {"text": text[: services.config.limits.text_max_chars]},
-                                    expected_version=draft.version if draft else None)
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(T.BUTTON_OFFER_SEND, callback_data=cb.make(cb.OFFER, "yes")),
-        InlineKeyboardButton(T.BUTTON_OFFER_NO, callback_data=cb.make(cb.OFFER, "no")),
-    ]])
-    await flow.reply(update, T.FREE_TEXT_OFFER, keyboard)
-
-
-# ---------------------------------------------------------------- private message router
-
-async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    draft = await flow.load_draft(services, user.id)
-    if draft is not None and draft.step in flow.FLOW_STEPS:
-        await flow.on_flow_message(update, context, draft)
-        return
-    if draft is not None and draft.step == REPLY_STEP:
-        sid = draft.data.get("submission_id")
-        await services.store.delete_draft(user.id)
-        sub = await services.store.get_submission(sid) if isinstance(sid, int) else None
-        if sub is not None and await services.store.is_owner(sub.id, user.id):
-            await relay_citizen_reply(update, services, user.id, sub)
-            return
-    if message.reply_to_message is not None:
-        sub = await submission_of_message(services.store, message.reply_to_message, cb.CITIZEN, "reply")
-        if sub is not None and await services.store.is_owner(sub.id, user.id):
-            await relay_citizen_reply(update, services, user.id, sub)
-            return
-    from bot.handlers import questions
-
-    await questions.on_free_text(update, context)
+    if button.action is MenuAction.SEND:
+        await flow.start_flow(update, context)
+    elif button.action is MenuAction.STATUS:
+        await list_submissions(update, context.services, user.id)
+    elif button.action is MenuAction.HELP:
+        await reply(update, T.HELP)
+    else:
+        await questions.on_menu(update, context, button.action)

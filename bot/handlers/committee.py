@@ -10,31 +10,26 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import ReplyParameters, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot import callbacks as cb
+from bot import outbox_items
+from bot.callbacks import STATUS_ACTIONS, CommitteeAction, CommitteeButton
 from bot.cards import (
     CARD_NOTE_SEPARATOR,
-    STATUS_ACTIONS,
     card_keyboard,
-    card_outbox,
     card_parts,
-    copy_message_payload,
     forward_keyboard,
     related_article,
-    send_message_payload,
     submission_of_message,
 )
 from bot.config import Committee
+from bot.conversation import attachment_of
 from bot.format import clean_text, esc
-from bot.handlers.citizen import citizen_keyboard
-from bot.services import Services, get_services
-from bot.texts import citizen as TCit
+from bot.services import HopthuContext, Services
 from bot.texts import committee as T
-from bot.texts.common import STALE_BUTTON, STATUS_ICONS, STATUS_LABELS
-from storage import Actor, OutboxItem, Submission, TransitionRefused
+from bot.texts.common import STALE_BUTTON, STATUS_LABELS
+from storage import Actor, Submission, TransitionRefused
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +57,7 @@ def render_card(services: Services, sub: Submission, attachments: int,
         sender = T.SENDER_NAMED.format(name=sub.contact_name, phone=sub.contact_phone or "—")
     ref = related_article(services.config, services.kb, services.index, sub.topic_id, sub.text)
     return card_parts(services.config, services.kb, sub, sender=sender, attachments=attachments, ref=ref,
-                      forwarded_from=forwarded_from)
-
-
-def notify_citizen(sub: Submission, text: str, key: str, *, with_buttons: bool = True,
-                   link: str | None = "relay_to_citizen") -> list[OutboxItem]:
-    """A message to the sender, unless they erased their personal data (then nobody can be told)."""
-    if sub.citizen_chat_id is None:
-        return []
-    keyboard = citizen_keyboard(sub) if with_buttons else None
-    return [OutboxItem(key=key, method="sendMessage", chat_id=sub.citizen_chat_id,
-                       payload=send_message_payload(sub.citizen_chat_id, text, keyboard=keyboard),
-                       submission_id=sub.id, link=link)]
-
-
-def status_notice(sub: Submission) -> str:
-    icon, label = STATUS_ICONS.get(sub.status, ""), STATUS_LABELS.get(sub.status, sub.status)
-    if sub.status == "out_of_scope":
-        return TCit.STATUS_CHANGED_NOTE.format(icon=icon, code=esc(sub.code), status=label,
-                                               note=TCit.OUT_OF_SCOPE_GUIDANCE)
-    return TCit.STATUS_CHANGED.format(icon=icon, code=esc(sub.code), status=label)
+                     forwarded_from=forwarded_from)
 
 
 async def refresh_card(update: Update, services: Services, sub: Submission) -> None:
@@ -96,28 +72,27 @@ async def refresh_card(update: Update, services: Services, sub: Submission) -> N
         log.info("card %s not refreshed: %s", sub.code, exc)
 
 
-async def on_committee_button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: cb.Callback) -> None:
-    services = get_services(context)
+async def on_committee_button(update: Update, context: HopthuContext, button: CommitteeButton) -> None:
+    services = context.services
     query = update.callback_query
     chat = update.effective_chat
     user = update.effective_user
     assert query is not None and chat is not None and user is not None
-    sid = data.int_arg(0)
-    sub = await services.store.get_submission(sid) if sid is not None else None
+    sub = await services.store.get_submission(button.submission_id)
     if sub is None:
         await query.answer(T.UNKNOWN_SUBMISSION, show_alert=True)
         return
     if not may_act(services, chat.id, user.id, sub):
-        log.warning("refused %s on %s from chat %s user %s", data.action, sub.code, chat.id, user.id)
+        log.warning("refused %s on %s from chat %s user %s", button.action, sub.code, chat.id, user.id)
         await query.answer(T.NOT_OWNER, show_alert=True)
         return
-    action = data.action
+    action = button.action
     if action in STATUS_ACTIONS:
         target = STATUS_ACTIONS[action]
         try:
             updated = await services.store.change_status(
                 sub.id, target, actor_for(services, user.id),
-                outbox=lambda s: notify_citizen(s, status_notice(s), f"status:{s.code}:{s.revision}"),
+                outbox=outbox_items.status_changed,
             )
         except TransitionRefused:
             await query.answer(T.TRANSITION_REFUSED.format(status=STATUS_LABELS.get(sub.status, sub.status)),
@@ -126,11 +101,11 @@ async def on_committee_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         services.wake_delivery()
         await query.answer(T.ACTION_DONE.format(status=STATUS_LABELS[target]))
         await refresh_card(update, services, updated)
-    elif action == "reply":
+    elif action is CommitteeAction.REPLY:
         await query.answer()
         await chat.send_message(T.REPLY_HOW.format(code=esc(sub.code)),
                                 reply_parameters=_reply_to(query.message))
-    elif action == "fwd":
+    elif action is CommitteeAction.FORWARD_MENU:
         if sub.final:
             await query.answer(T.TRANSITION_REFUSED.format(status=STATUS_LABELS[sub.status]), show_alert=True)
             return
@@ -139,26 +114,22 @@ async def on_committee_button(update: Update, context: ContextTypes.DEFAULT_TYPE
             await query.edit_message_reply_markup(forward_keyboard(services.config, sub))
         except TelegramError as exc:
             log.info("forward menu not shown: %s", exc)
-    elif action == "back":
+    elif action is CommitteeAction.BACK:
         await query.answer()
         await refresh_card(update, services, sub)
-    elif action == "fto":
-        await forward(update, services, sub, data.arg(1), user.id)
     else:
-        await query.answer(STALE_BUTTON, show_alert=True)
+        await forward(update, services, sub, button.target, user.id)
 
 
-def _reply_to(message: Any) -> Any:
-    from telegram import ReplyParameters
-
+def _reply_to(message: Any) -> ReplyParameters | None:
     return ReplyParameters(message.message_id, allow_sending_without_reply=True) if message else None
 
 
-async def forward(update: Update, services: Services, sub: Submission, target_id: str | None, user_id: int) -> None:
+async def forward(update: Update, services: Services, sub: Submission, target_id: str, user_id: int) -> None:
     query = update.callback_query
     assert query is not None
     config = services.config
-    target = config.committees.get(target_id or "")
+    target = config.committees.get(target_id)
     if target is None:
         await query.answer(STALE_BUTTON, show_alert=True)
         return
@@ -168,27 +139,13 @@ async def forward(update: Update, services: Services, sub: Submission, target_id
     source = config.committees[sub.committee_id]
     attachments = await services.store.attachments(sub.id)
 
-    def build(s: Submission) -> list[OutboxItem]:
-        card_key = f"card:{s.code}:{target.id}:{s.revision}"
-        items = card_outbox(card_key, target.chat_id, render_card(services, s, len(attachments), source.name),
-                            card_keyboard(s), s.id)
-        for index, att in enumerate(attachments, start=1):
-            if att.source_chat_id is None or att.source_message_id is None:
-                continue
-            caption = None if att.kind == "location" else T.ATTACHMENT_CAPTION.format(
-                code=esc(s.code), index=index, total=len(attachments))
-            items.append(OutboxItem(
-                key=f"att:{s.code}:{target.id}:{s.revision}:{index}", method="copyMessage", chat_id=target.chat_id,
-                payload=copy_message_payload(target.chat_id, att.source_chat_id, att.source_message_id,
-                                             caption=caption),
-                submission_id=s.id, link="attachment", after=card_key,
-            ))
-        items += notify_citizen(s, TCit.FORWARDED_TO.format(code=esc(s.code), committee=esc(target.name)),
-                                f"forwarded:{s.code}:{s.revision}")
-        return items
+    copies = [outbox_items.Copy(a.kind, a.source_chat_id, a.source_message_id) for a in attachments]
 
     try:
-        updated = await services.store.forward(sub.id, target.id, actor_for(services, user_id), outbox=build)
+        updated = await services.store.forward(
+            sub.id, target.id, actor_for(services, user_id),
+            outbox=lambda s: outbox_items.forwarded_submission(
+                s, target, render_card(services, s, len(attachments), source.name), copies))
     except TransitionRefused:
         await query.answer(T.TRANSITION_REFUSED.format(status=STATUS_LABELS.get(sub.status, sub.status)),
                            show_alert=True)
@@ -203,9 +160,9 @@ async def forward(update: Update, services: Services, sub: Submission, target_id
         log.info("old card not updated: %s", exc)
 
 
-async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_message(update: Update, context: HopthuContext) -> None:
     """A reply to a card (or to a relayed citizen message) is the committee's answer to the citizen."""
-    services = get_services(context)
+    services = context.services
     message = update.effective_message
     chat = update.effective_chat
     user = update.effective_user
@@ -214,16 +171,14 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     committee = acting_committee(services, chat.id)
     if committee is None:
         return  # unknown group: ignored on purpose (see /id)
-    sub = await submission_of_message(services.store, message.reply_to_message, cb.COMMITTEE)
+    sub = await submission_of_message(services.store, message.reply_to_message, CommitteeButton)
     if sub is None:
         return
     if not may_act(services, chat.id, user.id, sub):
         await message.reply_text(T.NOT_OWNER)
         return
     text = clean_text(message.text or message.caption)
-    from bot.handlers.flow import _attachment_of
-
-    attachment = _attachment_of(message)
+    attachment = attachment_of(message)
     if not text and attachment is None:
         await message.reply_text(T.REPLY_EMPTY)
         return
@@ -232,24 +187,10 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text(T.REPLY_TOO_LONG.format(length=len(text), max=limit))
         return
 
-    def build(s: Submission) -> list[OutboxItem]:
-        items: list[OutboxItem] = []
-        base = f"o2c:{s.code}:{chat.id}:{message.message_id}"
-        if text:
-            body = TCit.REPLY_FROM_COMMITTEE.format(committee=esc(committee.name), code=esc(s.code), text=esc(text))
-            items += notify_citizen(s, body, base)
-        if attachment is not None and s.citizen_chat_id is not None:
-            items.append(OutboxItem(
-                key=f"{base}:att", method="copyMessage", chat_id=s.citizen_chat_id,
-                payload=copy_message_payload(
-                    s.citizen_chat_id, chat.id, message.message_id,
-                    caption=TCit.ATTACHMENT_FROM_COMMITTEE.format(committee=esc(committee.name), code=esc(s.code))),
-                submission_id=s.id, link="relay_to_citizen",
-            ))
-        return items
-
-    updated = await services.store.add_reply(sub.id, actor_for(services, user.id), text or "📎", build,
-                                             mark_answered=True)
+    updated = await services.store.add_reply(
+        sub.id, actor_for(services, user.id), text or "📎",
+        lambda s: outbox_items.committee_reply(s, committee, chat.id, message.message_id, text, attachment is not None),
+        mark_answered=True)
     services.wake_delivery()
     if updated.citizen_chat_id is None:
         await message.reply_text(T.REPLY_NO_CITIZEN.format(code=esc(sub.code)))
@@ -257,9 +198,9 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text(T.REPLY_RELAYED.format(code=esc(sub.code)))
 
 
-async def cmd_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_id(update: Update, context: HopthuContext) -> None:
     """/id works in any chat, known or not: it is how an admin sets up bot.yaml."""
-    services = get_services(context)
+    services = context.services
     chat = update.effective_chat
     assert chat is not None
     text = T.CHAT_ID.format(chat_id=chat.id)

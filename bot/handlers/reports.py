@@ -18,7 +18,7 @@ from datetime import datetime, time
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext, CommandHandler, ContextTypes
+from telegram.ext import Application
 
 from bot.cards import send_message_payload
 from bot.config import Config
@@ -27,7 +27,7 @@ from bot.reports.labels import Labels
 from bot.reports.messages import digest_text, local_date, overdue_text, stats_text
 from bot.reports.periods import Period, PeriodError, parse_period, today_in
 from bot.reports.render import render_in_child
-from bot.services import SERVICES_KEY, Services, get_services
+from bot.services import SERVICES_KEY, HopthuContext, Services
 from bot.texts import reports as T
 from storage import OutboxItem, OverdueItem
 
@@ -49,13 +49,6 @@ class Scope:
     @property
     def slug(self) -> str:
         return self.committee_id or ALL_SLUG
-
-
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    # No chat filter: in a private chat a non-admin must get an explanation, not "unknown command".
-    app.add_handler(CommandHandler("thongke", cmd_thongke))
-    app.add_handler(CommandHandler("quahan", cmd_quahan))
-    app.add_handler(CommandHandler("baocao", cmd_baocao))
 
 
 def schedule_jobs(app: Application, config: Config) -> None:  # type: ignore[type-arg]
@@ -102,9 +95,9 @@ async def _send_long(update: Update, text: str) -> None:
 
 # ------------------------------------------------------------------------------------------ /thongke
 
-async def cmd_thongke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_thongke(update: Update, context: HopthuContext) -> None:
     """/thongke [kỳ]: counts and timings of the period (this quarter by default)."""
-    services = get_services(context)
+    services = context.services
     scoped = await _scope(update, services, list(context.args or []))
     if scoped is None:
         return
@@ -119,9 +112,9 @@ async def cmd_thongke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 # ------------------------------------------------------------------------------------------ /quahan
 
-async def cmd_quahan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_quahan(update: Update, context: HopthuContext) -> None:
     """/quahan: the open submissions past a deadline, most overdue first, each with how late it is."""
-    services = get_services(context)
+    services = context.services
     scoped = await _scope(update, services, list(context.args or []))
     if scoped is None:
         return
@@ -150,9 +143,9 @@ def _group(items: list[OverdueItem]) -> dict[str, list[OverdueItem]]:
 
 # ------------------------------------------------------------------------------------------ /baocao
 
-async def cmd_baocao(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_baocao(update: Update, context: HopthuContext) -> None:
     """/baocao [từ] [đến]: the spreadsheet and the chart of the period, as two documents."""
-    services = get_services(context)
+    services = context.services
     chat = update.effective_chat
     assert chat is not None
     scoped = await _scope(update, services, list(context.args or []))
@@ -235,9 +228,9 @@ async def purge_personal_data(application: Application, now: datetime | None = N
     )
 
 
-async def _digest_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
+async def _digest_job(context: HopthuContext) -> None:
     await send_digest(context.application)
 
 
-async def _purge_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
+async def _purge_job(context: HopthuContext) -> None:
     await purge_personal_data(context.application)

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.texts import reports as T
 from bot.texts.common import KIND_LABELS, STATUS_LABELS
+from storage.statuses import Status
 
 # The order statuses are listed in, everywhere: the life of a submission.
-STATUS_ORDER: tuple[str, ...] = (
-    "new", "acknowledged", "in_progress", "answered", "resolved", "forwarded", "out_of_scope",
-)
+STATUS_ORDER: tuple[Status, ...] = tuple(Status)
 KIND_ORDER: tuple[str, ...] = tuple(KIND_LABELS)
 
 

@@ -29,6 +29,7 @@ from bot.reports.labels import KIND_ORDER, STATUS_ORDER, Labels, ordered
 from bot.reports.periods import Period
 from bot.texts import reports as T
 from storage.records import ExportRow
+from storage.statuses import Status
 
 # (field, column width); headers come from bot.texts.reports.HEADERS.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -69,7 +70,7 @@ def on_time_label(row: ExportRow, now: datetime) -> str:
         return ""
     if row.resolved_at is not None:
         return T.ON_TIME_YES if row.resolved_at <= due else T.ON_TIME_LATE
-    if str(row.status) == "out_of_scope":
+    if row.status == Status.OUT_OF_SCOPE:
         return ""
     return T.ON_TIME_LATE if now > due else T.ON_TIME_OPEN
 

@@ -1,41 +1,43 @@
 """Vietnamese labels shared by every part of the bot: kinds, statuses, commands, generic answers.
 
 Strings that take user input are formatted with already-escaped values (see bot.format.esc);
-every message is sent with parse_mode HTML.
+every message is sent with parse_mode HTML. Kinds and statuses are storage.statuses' enums.
 """
 
-KIND_LABELS: dict[str, str] = {
-    "gop_y": "Góp ý",
-    "phan_anh": "Phản ánh",
-    "kien_nghi": "Kiến nghị",
-    "khieu_nai": "Khiếu nại",
-    "to_cao": "Tố cáo",
+from storage.statuses import Kind, Status
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.GOP_Y: "Góp ý",
+    Kind.PHAN_ANH: "Phản ánh",
+    Kind.KIEN_NGHI: "Kiến nghị",
+    Kind.KHIEU_NAI: "Khiếu nại",
+    Kind.TO_CAO: "Tố cáo",
 }
-KIND_HINTS: dict[str, str] = {
-    "gop_y": "đóng góp ý kiến để chính quyền làm tốt hơn",
-    "phan_anh": "báo cho chính quyền biết một việc đang xảy ra",
-    "kien_nghi": "đề nghị chính quyền xem xét, giải quyết một việc",
-    "khieu_nai": "đề nghị xem xét lại một quyết định, hành vi hành chính ảnh hưởng đến bạn",
-    "to_cao": "báo cho cơ quan có thẩm quyền về hành vi vi phạm pháp luật",
+KIND_HINTS: dict[Kind, str] = {
+    Kind.GOP_Y: "đóng góp ý kiến để chính quyền làm tốt hơn",
+    Kind.PHAN_ANH: "báo cho chính quyền biết một việc đang xảy ra",
+    Kind.KIEN_NGHI: "đề nghị chính quyền xem xét, giải quyết một việc",
+    Kind.KHIEU_NAI: "đề nghị xem xét lại một quyết định, hành vi hành chính ảnh hưởng đến bạn",
+    Kind.TO_CAO: "báo cho cơ quan có thẩm quyền về hành vi vi phạm pháp luật",
 }
 
-STATUS_LABELS: dict[str, str] = {
-    "new": "Mới",
-    "acknowledged": "Đã tiếp nhận",
-    "in_progress": "Đang xử lý",
-    "answered": "Đã trả lời",
-    "resolved": "Đã giải quyết",
-    "forwarded": "Đã chuyển",
-    "out_of_scope": "Không thuộc thẩm quyền",
+STATUS_LABELS: dict[Status, str] = {
+    Status.NEW: "Mới",
+    Status.ACKNOWLEDGED: "Đã tiếp nhận",
+    Status.IN_PROGRESS: "Đang xử lý",
+    Status.ANSWERED: "Đã trả lời",
+    Status.RESOLVED: "Đã giải quyết",
+    Status.FORWARDED: "Đã chuyển",
+    Status.OUT_OF_SCOPE: "Không thuộc thẩm quyền",
 }
-STATUS_ICONS: dict[str, str] = {
-    "new": "🆕",
-    "acknowledged": "📥",
-    "in_progress": "⏳",
-    "answered": "💬",
-    "resolved": "✅",
-    "forwarded": "↪️",
-    "out_of_scope": "🚫",
+STATUS_ICONS: dict[Status, str] = {
+    Status.NEW: "🆕",
+    Status.ACKNOWLEDGED: "📥",
+    Status.IN_PROGRESS: "⏳",
+    Status.ANSWERED: "💬",
+    Status.RESOLVED: "✅",
+    Status.FORWARDED: "↪️",
+    Status.OUT_OF_SCOPE: "🚫",
 }
 
 # setMyCommands: (command, description). Private chats and committee groups get different lists.
