@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 
-from storage import AttachmentKind, Kind, NewAttachment, NewSubmission, OutboxItem, Status, Store, Submission
+from storage import AttachmentKind, Kind, NewAttachment, NewSubmission, OutboxItem, Store, Submission, SubmissionStatus
 from storage.codes import new_code
 from storage.models import citizens, submissions
 from tests.databases import benchmark_pg_server, throwaway_database
@@ -140,13 +140,15 @@ async def load_year(url: str, rows: int, now: datetime) -> None:
             acked = created + ack_after if created + ack_after < now else None
             resolved = created + resolve_after if roll < 0.75 and created + resolve_after < now else None
             if resolved is not None:
-                status, acked = Status.RESOLVED, acked or resolved
+                status, acked = SubmissionStatus.RESOLVED, acked or resolved
             elif roll < 0.85:
-                status = Status.OUT_OF_SCOPE
+                status = SubmissionStatus.OUT_OF_SCOPE
             elif acked is None:
-                status = rnd.choice([Status.NEW, Status.FORWARDED])
+                status = rnd.choice([SubmissionStatus.NEW, SubmissionStatus.FORWARDED])
             else:
-                status = rnd.choice([Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ANSWERED])
+                status = rnd.choice(
+                    [SubmissionStatus.ACKNOWLEDGED, SubmissionStatus.IN_PROGRESS, SubmissionStatus.ANSWERED]
+                )
             code = new_code()
             while code in codes:
                 code = new_code()

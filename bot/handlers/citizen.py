@@ -120,7 +120,7 @@ async def show_submission(update: Update, services: Services, user_id: int, code
         icon=STATUS_ICONS.get(sub.status, ""), status=STATUS_LABELS.get(sub.status, sub.status),
         date=fmt_time(sub.created_at, tz), text=esc(sub.text),
     )
-    history = await services.store.audit_trail(sub.id)
+    history = await services.store.list_audit(sub.id)
     changes = [e for e in history if e.to_status]
     if changes:
         text += T.DETAIL_HISTORY
