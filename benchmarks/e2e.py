@@ -54,7 +54,7 @@ from benchmarks import bare_bots
 from bot.app import build_application, install_token_redaction, settle_heap, start_bot, stop_bot
 from knowledge.loader import load_knowledge_base
 from knowledge.search import SearchIndex
-from storage import Status, Store
+from storage import Store, SubmissionStatus
 from storage.codes import new_code
 from storage.models import citizens, submissions
 from tests.bot_fixtures import ADMIN_ID, harness_config
@@ -291,8 +291,9 @@ async def bulk_load(url: str, rows: int) -> float:
             codes.add(code)
             committee = rnd.choice(list(committees))
             closed = created < now - timedelta(days=30) and rnd.random() < 0.85
-            status = Status.RESOLVED if closed else rnd.choice([Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS])
-            acked = created + timedelta(hours=rnd.uniform(1, 72)) if status != Status.NEW else None
+            open_statuses = [SubmissionStatus.NEW, SubmissionStatus.ACKNOWLEDGED, SubmissionStatus.IN_PROGRESS]
+            status = SubmissionStatus.RESOLVED if closed else rnd.choice(open_statuses)
+            acked = created + timedelta(hours=rnd.uniform(1, 72)) if status != SubmissionStatus.NEW else None
             resolved = created + timedelta(days=rnd.uniform(1, 25)) if closed else None
             batch.append({
                 "code": code, "kind": rnd.choice(["gop_y", "phan_anh", "kien_nghi", "khieu_nai", "to_cao"]),

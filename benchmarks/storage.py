@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 
-from storage import AttachmentKind, Kind, NewAttachment, NewSubmission, OutboxItem, Status, Store, Submission
+from storage import AttachmentKind, Kind, NewAttachment, NewSubmission, OutboxItem, Store, Submission, SubmissionStatus
 from storage.codes import new_code
 from storage.models import citizens, submissions
 from tests.databases import benchmark_pg_server, throwaway_database
@@ -81,9 +81,9 @@ def _new(i: int) -> NewSubmission:
     )
 
 
-async def throughput(url: str, n: int, concurrency: int) -> tuple[float, float]:
+async def throughput(url: str, n: int, concurrency: int, inline_sqlite: bool = False) -> tuple[float, float]:
     """Submissions per second from one task, then from `concurrency` tasks (n each run, fresh database)."""
-    store = Store(url)
+    store = Store(url, inline_sqlite=inline_sqlite)
     await store.open()
     try:
         started = time.perf_counter()
@@ -140,13 +140,15 @@ async def load_year(url: str, rows: int, now: datetime) -> None:
             acked = created + ack_after if created + ack_after < now else None
             resolved = created + resolve_after if roll < 0.75 and created + resolve_after < now else None
             if resolved is not None:
-                status, acked = Status.RESOLVED, acked or resolved
+                status, acked = SubmissionStatus.RESOLVED, acked or resolved
             elif roll < 0.85:
-                status = Status.OUT_OF_SCOPE
+                status = SubmissionStatus.OUT_OF_SCOPE
             elif acked is None:
-                status = rnd.choice([Status.NEW, Status.FORWARDED])
+                status = rnd.choice([SubmissionStatus.NEW, SubmissionStatus.FORWARDED])
             else:
-                status = rnd.choice([Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ANSWERED])
+                status = rnd.choice(
+                    [SubmissionStatus.ACKNOWLEDGED, SubmissionStatus.IN_PROGRESS, SubmissionStatus.ANSWERED]
+                )
             code = new_code()
             while code in codes:
                 code = new_code()
@@ -280,6 +282,7 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--inline-sqlite", action="store_true", help="SQLite through the opt-in inline driver")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     pg = await benchmark_pg_server() if "postgresql" in engines else None
@@ -291,7 +294,7 @@ async def main() -> None:
         for engine in engines:
             print(f"\n== {engine} ==")
             async with throwaway_database(engine, Path(tmp), pg, prefix="hopthu_bench") as url:
-                single, parallel = await throughput(url, args.submissions, args.concurrency)
+                single, parallel = await throughput(url, args.submissions, args.concurrency, args.inline_sqlite)
             print(f"  submit (1 task):  {single:8.0f} submissions/s committed ({args.submissions:,} submissions, "
                   "each: citizen, submission, attachment, audit, 2 outbox rows)")
             print(f"  submit ({args.concurrency} tasks): {parallel:8.0f} submissions/s committed")

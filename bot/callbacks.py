@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Self, TypeVar
 
-from storage.statuses import Kind, Status
+from storage.statuses import Kind, SubmissionStatus
 
 MAX_CALLBACK_BYTES = 64
 _SAFE = re.compile(r"^[a-z0-9_:-]{1,64}$")
@@ -243,11 +243,11 @@ class CommitteeAction(StrEnum):
 
 
 # What a status button does to the status; the other actions open a dialogue instead.
-STATUS_ACTIONS: dict[CommitteeAction, Status] = {
-    CommitteeAction.ACKNOWLEDGE: Status.ACKNOWLEDGED,
-    CommitteeAction.IN_PROGRESS: Status.IN_PROGRESS,
-    CommitteeAction.RESOLVED: Status.RESOLVED,
-    CommitteeAction.OUT_OF_SCOPE: Status.OUT_OF_SCOPE,
+STATUS_ACTIONS: dict[CommitteeAction, SubmissionStatus] = {
+    CommitteeAction.ACKNOWLEDGE: SubmissionStatus.ACKNOWLEDGED,
+    CommitteeAction.IN_PROGRESS: SubmissionStatus.IN_PROGRESS,
+    CommitteeAction.RESOLVED: SubmissionStatus.RESOLVED,
+    CommitteeAction.OUT_OF_SCOPE: SubmissionStatus.OUT_OF_SCOPE,
 }
 
 

@@ -20,7 +20,7 @@ from bot.texts import committee as TC
 from bot.texts.common import ANONYMOUS, KIND_LABELS, STATUS_ICONS, STATUS_LABELS
 from knowledge.model import ArticleRef, KnowledgeBase
 from knowledge.search import SearchIndex
-from storage.statuses import FINAL_STATUSES, Status, allowed_transitions
+from storage.statuses import FINAL_STATUSES, SubmissionStatus, allowed_transitions
 
 if TYPE_CHECKING:
     from storage import Store, Submission
@@ -132,9 +132,9 @@ def card_keyboard(sub: Any) -> InlineKeyboardMarkup | None:
     rows = []
     first = []
     allowed = allowed_transitions(sub.status)
-    if Status.ACKNOWLEDGED in allowed:
+    if SubmissionStatus.ACKNOWLEDGED in allowed:
         first.append(button(TC.BUTTON_ACK, CommitteeAction.ACKNOWLEDGE))
-    if Status.IN_PROGRESS in allowed:
+    if SubmissionStatus.IN_PROGRESS in allowed:
         first.append(button(TC.BUTTON_PROGRESS, CommitteeAction.IN_PROGRESS))
     if first:
         rows.append(first)

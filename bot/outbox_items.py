@@ -21,7 +21,7 @@ from bot.texts import citizen as TCit
 from bot.texts import committee as TCom
 from bot.texts.common import STATUS_ICONS, STATUS_LABELS
 from storage import OutboxItem, Submission
-from storage.statuses import FINAL_STATUSES, RATEABLE, MessageRole, Status
+from storage.statuses import FINAL_STATUSES, RATEABLE, MessageRole, SubmissionStatus
 
 
 class Copy(NamedTuple):
@@ -104,7 +104,7 @@ def citizen_notice(sub: Submission, text: str, key: str, *, with_buttons: bool =
 
 def status_text(sub: Submission) -> str:
     icon, label = STATUS_ICONS.get(sub.status, ""), STATUS_LABELS.get(sub.status, sub.status)
-    if sub.status == Status.OUT_OF_SCOPE:
+    if sub.status == SubmissionStatus.OUT_OF_SCOPE:
         return TCit.STATUS_CHANGED_NOTE.format(icon=icon, code=esc(sub.code), status=label,
                                                note=TCit.OUT_OF_SCOPE_GUIDANCE)
     return TCit.STATUS_CHANGED.format(icon=icon, code=esc(sub.code), status=label)

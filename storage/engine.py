@@ -14,9 +14,11 @@ Why the SQLite settings:
   lone write takes the write lock before it reads anything, so busy_timeout applies to it. BEGIN and
   COMMIT would each cost a call to the driver (on PostgreSQL, a round trip each: there the engine runs
   such work in AUTOCOMMIT).
-* Connections come from `sqlite_driver`: one call per statement instead of four, run in the event
-  loop's thread; one that finds the database locked waits for it (busy_timeout) in the connection's
-  own thread.
+* By default connections are aiosqlite's own: every statement, and every commit (which waits for the
+  disk), runs in the connection's thread, through aiosqlite's public API. `inline_sqlite=True`
+  (bot.yaml `bot.sqlite_inline_driver`) takes them from `sqlite_driver` instead: one call per statement
+  instead of four, run in the event loop's thread; one that finds the database locked waits for it
+  (busy_timeout) in the connection's own thread. Faster, but built on aiosqlite's private API.
 * `foreign_keys=ON`: SQLite ignores foreign keys (and ON DELETE) otherwise.
 * `synchronous=FULL`: a tracking code is shown only after the commit is on disk.
 
@@ -97,8 +99,9 @@ def single_statement(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; SQLite gets the pragmas and BEGIN handling described above.
+def create_engine(url: str, *, inline_sqlite: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine for `url`; SQLite gets the pragmas and BEGIN handling described above, and with
+    `inline_sqlite` the connections of `sqlite_driver` (ignored for other engines).
 
     Use `engine.execution_options(hopthu_write=True)` for connections that will write.
     """
@@ -111,7 +114,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)  # busy_timeout, kept by the driver
-    connect_args.setdefault("async_creator_fn", sqlite_driver.connect)  # one call per statement, inline
+    if inline_sqlite:
+        sqlite_driver.check_aiosqlite_version()
+        connect_args.setdefault("async_creator_fn", sqlite_driver.connect)  # one call per statement, inline
     engine = create_async_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

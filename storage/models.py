@@ -32,7 +32,7 @@ from storage.statuses import (
     AuditAction,
     Kind,
     OutboxStatus,
-    Status,
+    SubmissionStatus,
 )
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -73,7 +73,9 @@ def _in(column: str, values: Any) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
-_OPEN = f"status NOT IN ({', '.join(repr(str(s)) for s in sorted(FINAL_STATUSES))})"
+# An open (not final) submission, as SQL text: the partial indexes are declared with it, and the queries
+# that must use them (storage/service/statistics.py) match it literally, as both engines require.
+OPEN_SQL = f"status NOT IN ({', '.join(repr(str(s)) for s in sorted(FINAL_STATUSES))})"
 _PENDING = f"status = '{OutboxStatus.PENDING}'"
 
 
@@ -100,7 +102,7 @@ class SubmissionRow(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", Status), name="status"),
+        sa.CheckConstraint(_in("status", SubmissionStatus), name="status"),
         sa.CheckConstraint(_in("kind", Kind), name="kind"),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
         # Statistics for a period, for one committee or for all.
@@ -111,15 +113,15 @@ class SubmissionRow(Base):
             "ix_submissions_open_due_resolve",
             "committee_id",
             "due_resolve_at",
-            postgresql_where=sa.text(_OPEN),
-            sqlite_where=sa.text(_OPEN),
+            postgresql_where=sa.text(OPEN_SQL),
+            sqlite_where=sa.text(OPEN_SQL),
         ),
         sa.Index(
             "ix_submissions_unacknowledged_due",
             "committee_id",
             "due_ack_at",
-            postgresql_where=sa.text(f"acknowledged_at IS NULL AND {_OPEN}"),
-            sqlite_where=sa.text(f"acknowledged_at IS NULL AND {_OPEN}"),
+            postgresql_where=sa.text(f"acknowledged_at IS NULL AND {OPEN_SQL}"),
+            sqlite_where=sa.text(f"acknowledged_at IS NULL AND {OPEN_SQL}"),
         ),
     )
 

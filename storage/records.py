@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.statuses import FINAL_STATUSES, ActorKind, AttachmentKind, AuditAction, Kind, Status
+from storage.statuses import FINAL_STATUSES, ActorKind, AttachmentKind, AuditAction, Kind, SubmissionStatus
 
 # ---------------------------------------------------------------------------------------------- errors
 
@@ -44,7 +44,7 @@ class TransitionRefused(Refused):
 class DraftConflict(StoreError):
     """The draft was changed by someone else (another replica, another tap). `current` is what is stored."""
 
-    def __init__(self, current: Draft | None) -> None:
+    def __init__(self, current: DraftRecord | None) -> None:
         super().__init__("draft version conflict")
         self.current = current
 
@@ -178,7 +178,7 @@ class NewSubmission:
 
 
 @dataclass(frozen=True, slots=True)
-class Deadlines:
+class SubmissionDeadlines:
     """Default time a committee has to acknowledge and to resolve a submission (bot.yaml may override)."""
 
     acknowledge: timedelta = timedelta(days=3)
@@ -200,7 +200,7 @@ class Citizen:
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
+class DraftRecord:
     """A half-written submission: the step of the conversation and its data. `version` increases by one
     on every save; a save with an old version raises DraftConflict (optimistic concurrency)."""
 
@@ -230,7 +230,7 @@ class Submission:
     committee_id: str
     text: str
     anonymous: bool
-    status: Status
+    status: SubmissionStatus
     created_at: datetime
     updated_at: datetime
     due_ack_at: datetime | None
@@ -276,8 +276,8 @@ class AuditEntry:
     actor_kind: ActorKind
     actor_id: int | None
     action: AuditAction
-    from_status: Status | None
-    to_status: Status | None
+    from_status: SubmissionStatus | None
+    to_status: SubmissionStatus | None
     note: str | None
     data: dict[str, Any] | None
 

@@ -1,4 +1,5 @@
-"""aiosqlite made cheap per statement, for SQLAlchemy's aiosqlite dialect.
+"""aiosqlite made cheap per statement, for SQLAlchemy's aiosqlite dialect — opt-in (`Store(...,
+inline_sqlite=True)`, bot.yaml `bot.sqlite_inline_driver: true`); off by default.
 
 For every statement SQLAlchemy's adapter asks aiosqlite for a cursor, runs the statement, fetches the
 rows and closes the cursor: four calls, each of which aiosqlite sends to the connection's thread (a
@@ -17,15 +18,17 @@ What could make an inline call wait is kept off the loop:
   locked (another process writing: a second worker, a CLI command) fails at once with SQLITE_BUSY,
   having done nothing, and is run again in the connection's thread with the real busy timeout. Inside
   this process writers queue for the one writing connection in the pool, never in SQLite
-  (storage.store), and WAL readers never wait for the lock.
+  (storage.service.unit_of_work), and WAL readers never wait for the lock.
 * Long work: a report over a quarter, an export, the retention purge. `offloaded(conn)` sends a unit of
   work to the thread; `executemany` always goes there.
 
-A commit still waits for the disk (synchronous=FULL, storage.engine): about 0.25 ms on this machine.
+A commit still waits for the disk on the loop's thread (synchronous=FULL, storage.engine): about
+0.25 ms on this machine, during which nothing else of the bot runs.
 
-It relies on `aiosqlite.Connection._execute`, `._conn` and `._connection` (what aiosqlite's own cursor
-uses); the storage tests run every query through it, and pyproject.toml pins aiosqlite to the 0.22
-series.
+Why opt-in: it relies on aiosqlite's private `Connection._execute`, `._conn`, `._connection`,
+`._running` and `._thread` (what aiosqlite's own cursor uses), which any release may change. The
+storage tests run with it on and off; `check_aiosqlite_version` refuses to turn it on with an aiosqlite
+series it was not tested with. The default path uses aiosqlite's public API only.
 """
 
 from __future__ import annotations
@@ -39,6 +42,16 @@ import aiosqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 BATCH_ROWS = 256
+TESTED_AIOSQLITE_SERIES = "0.22."  # the private API above, as of that series
+
+
+def check_aiosqlite_version() -> None:
+    """Refuse the inline driver with an aiosqlite whose private API it was not tested against."""
+    if not aiosqlite.__version__.startswith(TESTED_AIOSQLITE_SERIES):
+        raise RuntimeError(
+            f"the inline SQLite driver (sqlite_inline_driver) was tested with aiosqlite "
+            f"{TESTED_AIOSQLITE_SERIES}x, found {aiosqlite.__version__}: turn it off or install that series"
+        )
 
 
 class OneHopCursor:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Status(StrEnum):
+class SubmissionStatus(StrEnum):
     """Where a submission is in its life (mới → đã tiếp nhận → … → đã giải quyết)."""
 
     NEW = "new"
@@ -85,59 +85,72 @@ class MessageRole(StrEnum):
     CONFIRMATION = "confirmation"
 
 
-FINAL_STATUSES: frozenset[Status] = frozenset({Status.RESOLVED, Status.OUT_OF_SCOPE})
+FINAL_STATUSES: frozenset[SubmissionStatus] = frozenset({SubmissionStatus.RESOLVED, SubmissionStatus.OUT_OF_SCOPE})
 
-_FROM_NEW: frozenset[Status] = frozenset(
+_FROM_NEW: frozenset[SubmissionStatus] = frozenset(
     {
-        Status.ACKNOWLEDGED,
-        Status.IN_PROGRESS,
-        Status.ANSWERED,
-        Status.RESOLVED,
-        Status.FORWARDED,
-        Status.OUT_OF_SCOPE,
+        SubmissionStatus.ACKNOWLEDGED,
+        SubmissionStatus.IN_PROGRESS,
+        SubmissionStatus.ANSWERED,
+        SubmissionStatus.RESOLVED,
+        SubmissionStatus.FORWARDED,
+        SubmissionStatus.OUT_OF_SCOPE,
     }
 )
 
 # The one table of allowed transitions. "forwarded" behaves like "new" for the committee that received it.
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: _FROM_NEW,
-    Status.FORWARDED: _FROM_NEW,
-    Status.ACKNOWLEDGED: _FROM_NEW - {Status.ACKNOWLEDGED},
-    Status.IN_PROGRESS: frozenset(
-        {Status.ANSWERED, Status.RESOLVED, Status.FORWARDED, Status.OUT_OF_SCOPE}
+TRANSITIONS: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
+    SubmissionStatus.NEW: _FROM_NEW,
+    SubmissionStatus.FORWARDED: _FROM_NEW,
+    SubmissionStatus.ACKNOWLEDGED: _FROM_NEW - {SubmissionStatus.ACKNOWLEDGED},
+    SubmissionStatus.IN_PROGRESS: frozenset(
+        {
+            SubmissionStatus.ANSWERED,
+            SubmissionStatus.RESOLVED,
+            SubmissionStatus.FORWARDED,
+            SubmissionStatus.OUT_OF_SCOPE,
+        }
     ),
-    Status.ANSWERED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.FORWARDED}),
-    Status.RESOLVED: frozenset(),
-    Status.OUT_OF_SCOPE: frozenset(),
+    SubmissionStatus.ANSWERED: frozenset(
+        {SubmissionStatus.IN_PROGRESS, SubmissionStatus.RESOLVED, SubmissionStatus.FORWARDED}
+    ),
+    SubmissionStatus.RESOLVED: frozenset(),
+    SubmissionStatus.OUT_OF_SCOPE: frozenset(),
 }
 
 # Statuses that count as "the committee has reacted" (sets acknowledged_at the first time).
-ACKNOWLEDGING: frozenset[Status] = frozenset(
-    {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ANSWERED, Status.RESOLVED, Status.OUT_OF_SCOPE}
+ACKNOWLEDGING: frozenset[SubmissionStatus] = frozenset(
+    {
+        SubmissionStatus.ACKNOWLEDGED,
+        SubmissionStatus.IN_PROGRESS,
+        SubmissionStatus.ANSWERED,
+        SubmissionStatus.RESOLVED,
+        SubmissionStatus.OUT_OF_SCOPE,
+    }
 )
 
 # A citizen may rate the outcome only once there is one.
-RATEABLE: frozenset[Status] = frozenset({Status.ANSWERED, Status.RESOLVED})
+RATEABLE: frozenset[SubmissionStatus] = frozenset({SubmissionStatus.ANSWERED, SubmissionStatus.RESOLVED})
 
 
-def allowed_transitions(current: Status | str) -> frozenset[Status]:
+def allowed_transitions(current: SubmissionStatus | str) -> frozenset[SubmissionStatus]:
     """The statuses reachable from `current` (empty for a final status)."""
-    return TRANSITIONS[Status(current)]
+    return TRANSITIONS[SubmissionStatus(current)]
 
 
-def is_final(status: Status | str) -> bool:
-    return Status(status) in FINAL_STATUSES
+def is_final(status: SubmissionStatus | str) -> bool:
+    return SubmissionStatus(status) in FINAL_STATUSES
 
 
-def refusal_reason(current: Status | str, target: Status | str) -> str | None:
+def refusal_reason(current: SubmissionStatus | str, target: SubmissionStatus | str) -> str | None:
     """Why `current → target` is not allowed, as a machine-readable code, or None when it is allowed.
 
     Codes: "final" (the submission is closed), "same_status", "not_allowed".
     """
-    current, target = Status(current), Status(target)
+    current, target = SubmissionStatus(current), SubmissionStatus(target)
     if current in FINAL_STATUSES:
         return "final"
-    if current == target and current is not Status.FORWARDED:
+    if current == target and current is not SubmissionStatus.FORWARDED:
         return "same_status"
     if target not in TRANSITIONS[current]:
         return "not_allowed"

@@ -1,7 +1,7 @@
 """Database fixtures, imported by tests/conftest.py.
 
-* `db_url`: a fresh SQLite file per test, or (second parameter) the session's PostgreSQL test database,
-  emptied before each test. PostgreSQL runs need HOPTHU_TEST_PG_URL (e.g.
+* `db_url`: a fresh SQLite file per test (twice: `inline_sqlite` off, then on), or (third parameter)
+  the session's PostgreSQL test database, emptied before each test. PostgreSQL runs need HOPTHU_TEST_PG_URL (e.g.
   postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, which .ci/run exports); without it the
   PostgreSQL half skips with the reason.
 * `store`: an open `Store` on `db_url` — so a test that takes `store` runs on both engines.
@@ -30,7 +30,8 @@ from storage.migrate import upgrade
 from storage.models import metadata
 from tests.databases import PG_ENV, create_pg_database, drop_pg_database, pg_server_url
 
-__all__ = ["clock", "db_url", "empty_db_url", "pg_url", "sqlite_store", "store"]  # what conftest re-exports
+# what conftest re-exports
+__all__ = ["clock", "db_engine", "db_url", "empty_db_url", "inline_sqlite", "pg_url", "sqlite_store", "store"]
 
 PG_SKIP_REASON = (
     f"PostgreSQL tests need {PG_ENV}=postgresql+asyncpg://USER@HOST:PORT/DB (a server where USER may "
@@ -81,18 +82,31 @@ async def truncate_all(store: Store) -> None:
 
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+# SQLite twice: through aiosqlite's public API (the default) and through the opt-in inline driver.
+STORE_ENGINES = ["sqlite", "sqlite-inline", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=ENGINES)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+@pytest.fixture(params=STORE_ENGINES)
+def db_engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def inline_sqlite(db_engine: str) -> bool:
+    """Whether `store` (and a second Store a test opens on `db_url`) uses the inline SQLite driver."""
+    return db_engine == "sqlite-inline"
+
+
+@pytest.fixture
+def db_url(db_engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if db_engine.startswith("sqlite"):
         return f"sqlite+aiosqlite:///{tmp_path / 'hopthu.sqlite3'}"
     return str(request.getfixturevalue("pg_url"))
 
 
 @pytest_asyncio.fixture
-async def store(db_url: str) -> AsyncIterator[Store]:
-    st = Store(db_url)
+async def store(db_url: str, inline_sqlite: bool) -> AsyncIterator[Store]:
+    st = Store(db_url, inline_sqlite=inline_sqlite)
     await st.open()
     if st.dialect == "postgresql":
         await truncate_all(st)

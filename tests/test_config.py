@@ -115,3 +115,15 @@ def test_cli_check(capsys, tmp_path):
     assert main(["check", "--config", str(write(tmp_path, data))]) == 1
     out = capsys.readouterr().out
     assert "committees[0].unit" in out and "khong-co" in out
+
+
+def test_sqlite_inline_driver_is_off_unless_set(tmp_path):
+    data = base()
+    del data["bot"]["sqlite_inline_driver"]
+    assert load_config(write(tmp_path, data)).sqlite_inline_driver is False
+    data["bot"]["sqlite_inline_driver"] = True
+    assert load_config(write(tmp_path, data)).sqlite_inline_driver is True
+    data["bot"]["sqlite_inline_driver"] = "yes"
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, data))
+    assert "bot.sqlite_inline_driver" in places(exc.value)

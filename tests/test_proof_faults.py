@@ -357,7 +357,7 @@ async def test_redelivered_updates_are_applied_once(bot_factory, emulator: BotAp
     await drain_outbox(bot.store)
     stored = await bot.store.get_by_code(code)
     assert stored is not None and stored.text == text
-    assert len(await bot.store.attachments(stored.id)) == 1
+    assert len(await bot.store.list_attachments(stored.id)) == 1
     ledger = await Ledger.collect(emulator, bot.store, bot.config, [lan])
     print(f"\n[redelivery] {ledger.summary('updates delivered twice', [code], 0)}")
     assert sum(ledger.stored.values()) == 1 and ledger.cards_per_code()[code] == 1

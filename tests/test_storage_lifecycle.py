@@ -15,9 +15,9 @@ from storage import (
     DraftConflict,
     NewAttachment,
     Refused,
-    Status,
     Store,
     Submission,
+    SubmissionStatus,
     TransitionRefused,
 )
 from storage.codes import ALPHABET, find_code, parse_code
@@ -48,7 +48,7 @@ async def test_whole_lifecycle(store: Store, clock: FakeClock) -> None:
         draft_version=draft.version,
     )
     assert re.fullmatch(rf"GY-[{ALPHABET}]{{6}}", sub.code)
-    assert sub.status is Status.NEW and sub.revision == 1
+    assert sub.status is SubmissionStatus.NEW and sub.revision == 1
     assert sub.due_ack_at == clock.now + store.deadlines.acknowledge
     assert await store.get_draft(CITIZEN_ID) is None, "the draft goes with the submit, in the same commit"
     assert (await store.get_submission(sub.id)) == sub
@@ -68,30 +68,30 @@ async def test_whole_lifecycle(store: Store, clock: FakeClock) -> None:
 
     clock.advance(hours=5)
     sub = await store.change_status(
-        sub.id, Status.ACKNOWLEDGED, OFFICIAL, notify_citizen, expected_committee="bcd-nong-ha"
+        sub.id, SubmissionStatus.ACKNOWLEDGED, OFFICIAL, notify_citizen, expected_committee="bcd-nong-ha"
     )
-    assert sub.status is Status.ACKNOWLEDGED and sub.acknowledged_at == clock.now
+    assert sub.status is SubmissionStatus.ACKNOWLEDGED and sub.acknowledged_at == clock.now
     clock.advance(days=1)
-    sub = await store.change_status(sub.id, Status.IN_PROGRESS, OFFICIAL, notify_citizen, note="Đã cử người")
+    sub = await store.change_status(sub.id, SubmissionStatus.IN_PROGRESS, OFFICIAL, notify_citizen, note="Đã cử người")
     assert sub.acknowledged_at is not None and sub.acknowledged_at < clock.now, "first reaction only"
 
     clock.advance(days=2)
     sub = await store.add_reply(sub.id, OFFICIAL, "Xã đã sửa xong.", notify_citizen, mark_answered=True)
-    assert sub.status is Status.ANSWERED
+    assert sub.status is SubmissionStatus.ANSWERED
     sub = await store.add_reply(sub.id, Actor.citizen(CITIZEN_ID), "Cảm ơn, nhưng còn một đoạn.", [])
-    assert sub.status is Status.ANSWERED
+    assert sub.status is SubmissionStatus.ANSWERED
     sub = await store.add_reply(sub.id, OFFICIAL, "Sẽ sửa nốt.", notify_citizen, mark_answered=True)
-    assert sub.status is Status.ANSWERED, "a second answer leaves the status alone"
+    assert sub.status is SubmissionStatus.ANSWERED, "a second answer leaves the status alone"
 
     sub = await store.rate(sub.id, CITIZEN_ID, 4)
     clock.advance(days=1)
-    sub = await store.change_status(sub.id, Status.RESOLVED, OFFICIAL, notify_citizen)
-    assert sub.status is Status.RESOLVED and sub.resolved_at == clock.now and sub.final
+    sub = await store.change_status(sub.id, SubmissionStatus.RESOLVED, OFFICIAL, notify_citizen)
+    assert sub.status is SubmissionStatus.RESOLVED and sub.resolved_at == clock.now and sub.final
     sub = await store.rate(sub.id, CITIZEN_ID, 5)
     assert sub.rating == 5
 
     with pytest.raises(TransitionRefused) as refused:
-        await store.change_status(sub.id, Status.IN_PROGRESS, OFFICIAL)
+        await store.change_status(sub.id, SubmissionStatus.IN_PROGRESS, OFFICIAL)
     assert refused.value.reason == "final"
 
     trail = await store.list_audit(sub.id)
@@ -110,14 +110,13 @@ async def test_whole_lifecycle(store: Store, clock: FakeClock) -> None:
     ]
     changes = [(e.from_status, e.to_status, e.actor_kind, e.actor_id) for e in trail if e.to_status]
     assert changes[1:] == [
-        (Status.NEW, Status.ACKNOWLEDGED, "official", 501),
-        (Status.ACKNOWLEDGED, Status.IN_PROGRESS, "official", 501),
-        (Status.IN_PROGRESS, Status.ANSWERED, "official", 501),
-        (Status.ANSWERED, Status.RESOLVED, "official", 501),
+        (SubmissionStatus.NEW, SubmissionStatus.ACKNOWLEDGED, "official", 501),
+        (SubmissionStatus.ACKNOWLEDGED, SubmissionStatus.IN_PROGRESS, "official", 501),
+        (SubmissionStatus.IN_PROGRESS, SubmissionStatus.ANSWERED, "official", 501),
+        (SubmissionStatus.ANSWERED, SubmissionStatus.RESOLVED, "official", 501),
     ]
     assert [e.note for e in trail if e.action is AuditAction.REPLY_TO_COMMITTEE] == ["Cảm ơn, nhưng còn một đoạn."]
     assert sum(e.action is AuditAction.DELIVERED for e in trail) == 2
-    assert await store.audit_trail(sub.id) == trail
 
     # Every status change and answer queued one message to the citizen.
     counts = await store.outbox_counts()
@@ -141,7 +140,7 @@ async def test_keyword_submit_with_mapping_attachments(store: Store) -> None:
     assert sub.text == "Nên lắp thêm đèn đường." and sub.anonymous
     assert sub.contact_name is None and sub.contact_phone is None
     assert sub.citizen_chat_id == 7, "a private chat id defaults to the user id"
-    location, voice = await store.attachments(sub.id)
+    location, voice = await store.list_attachments(sub.id)
     assert location.data == {"latitude": 22.1, "longitude": 105.9} and location.source_message_id == 9
     assert voice.file_id == "v1"
 
@@ -171,21 +170,21 @@ async def test_empty_text_and_failing_outbox_builder_store_nothing(store: Store)
     assert await store.get_citizen(1001) is None, "the whole submit rolled back"
 
 
-async def _in_status(store: Store, status: Status, user_id: int) -> Submission:
+async def _in_status(store: Store, status: SubmissionStatus, user_id: int) -> Submission:
     """A submission brought to `status` through allowed transitions."""
     sub = await store.submit(new_submission(user_id=user_id))
     path = {
-        Status.NEW: [],
-        Status.ACKNOWLEDGED: [Status.ACKNOWLEDGED],
-        Status.IN_PROGRESS: [Status.IN_PROGRESS],
-        Status.ANSWERED: [Status.ANSWERED],
-        Status.RESOLVED: [Status.RESOLVED],
-        Status.OUT_OF_SCOPE: [Status.OUT_OF_SCOPE],
-        Status.FORWARDED: [],
+        SubmissionStatus.NEW: [],
+        SubmissionStatus.ACKNOWLEDGED: [SubmissionStatus.ACKNOWLEDGED],
+        SubmissionStatus.IN_PROGRESS: [SubmissionStatus.IN_PROGRESS],
+        SubmissionStatus.ANSWERED: [SubmissionStatus.ANSWERED],
+        SubmissionStatus.RESOLVED: [SubmissionStatus.RESOLVED],
+        SubmissionStatus.OUT_OF_SCOPE: [SubmissionStatus.OUT_OF_SCOPE],
+        SubmissionStatus.FORWARDED: [],
     }[status]
     for step in path:
         sub = await store.change_status(sub.id, step, OFFICIAL)
-    if status is Status.FORWARDED:
+    if status is SubmissionStatus.FORWARDED:
         sub = await store.forward(sub.id, "bcd-cho-moi", OFFICIAL)
     assert sub.status is status
     return sub
@@ -199,17 +198,19 @@ async def _snapshot(store: Store, sub: Submission) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.parametrize("start", list(Status))
-async def test_refused_transitions_change_nothing(store: Store, start: Status) -> None:
+@pytest.mark.parametrize("start", list(SubmissionStatus))
+async def test_refused_transitions_change_nothing(store: Store, start: SubmissionStatus) -> None:
     sub = await _in_status(store, start, user_id=3000)
-    refused_targets = [t for t in Status if t not in TRANSITIONS[start] and t is not Status.FORWARDED]
+    refused_targets = [
+        t for t in SubmissionStatus if t not in TRANSITIONS[start] and t is not SubmissionStatus.FORWARDED
+    ]
     for refused in refused_targets:
         before = await _snapshot(store, sub)
         with pytest.raises(TransitionRefused) as info:
             await store.change_status(sub.id, refused, OFFICIAL, notify_citizen)
         assert info.value.reason in {"final", "same_status", "not_allowed"}
         assert await _snapshot(store, sub) == before, f"{start} -> {refused} changed something"
-    if Status.FORWARDED not in TRANSITIONS[start]:
+    if SubmissionStatus.FORWARDED not in TRANSITIONS[start]:
         before = await _snapshot(store, sub)
         with pytest.raises(TransitionRefused):
             await store.forward(sub.id, "bcd-khac", OFFICIAL, notify_citizen)
@@ -217,7 +218,7 @@ async def test_refused_transitions_change_nothing(store: Store, start: Status) -
     # Whatever is allowed goes through (each on a fresh submission in the same state).
     for n, target in enumerate(sorted(TRANSITIONS[start])):
         fresh = await _in_status(store, start, user_id=3100 + n)
-        if target is Status.FORWARDED:
+        if target is SubmissionStatus.FORWARDED:
             moved = await store.forward(fresh.id, "bcd-khac", OFFICIAL)
         else:
             moved = await store.change_status(fresh.id, target, OFFICIAL)
@@ -229,21 +230,21 @@ async def test_committee_checks_and_forwarding(store: Store, clock: FakeClock) -
     sub = await store.submit(new_submission())
     before = await _snapshot(store, sub)
     for call in (
-        store.change_status(sub.id, Status.ACKNOWLEDGED, OFFICIAL, expected_committee="bcd-cho-don"),
-        store.change_status(sub.id, Status.FORWARDED, OFFICIAL),
+        store.change_status(sub.id, SubmissionStatus.ACKNOWLEDGED, OFFICIAL, expected_committee="bcd-cho-don"),
+        store.change_status(sub.id, SubmissionStatus.FORWARDED, OFFICIAL),
         store.forward(sub.id, "bcd-nong-ha", OFFICIAL),
         store.forward(sub.id, "bcd-cho-don", OFFICIAL, expected_committee="bcd-cho-don"),
-        store.change_status(999_999, Status.ACKNOWLEDGED, OFFICIAL),
+        store.change_status(999_999, SubmissionStatus.ACKNOWLEDGED, OFFICIAL),
     ):
         with pytest.raises(TransitionRefused) as info:
             await call
         assert info.value.reason in {"wrong_committee", "use_forward", "same_committee", "not_found"}
     assert await _snapshot(store, sub) == before
 
-    sub = await store.change_status(sub.id, Status.ACKNOWLEDGED, OFFICIAL)
+    sub = await store.change_status(sub.id, SubmissionStatus.ACKNOWLEDGED, OFFICIAL)
     clock.advance(days=1)
     sub = await store.forward(sub.id, "bcd-cho-moi", OFFICIAL, notify_citizen, note="Thuộc huyện")
-    assert (sub.committee_id, sub.status) == ("bcd-cho-moi", Status.FORWARDED)
+    assert (sub.committee_id, sub.status) == ("bcd-cho-moi", SubmissionStatus.FORWARDED)
     assert sub.acknowledged_at is None, "the new committee has not reacted yet"
     assert sub.due_ack_at == clock.now + store.deadlines.acknowledge
     [entry] = [e for e in await store.list_audit(sub.id) if e.action is AuditAction.FORWARDED]
@@ -251,8 +252,8 @@ async def test_committee_checks_and_forwarding(store: Store, clock: FakeClock) -
     assert entry.note == "Thuộc huyện"
     # "forwarded" is like "new" for the new committee, and only it may act now.
     with pytest.raises(TransitionRefused):
-        await store.change_status(sub.id, Status.ACKNOWLEDGED, OFFICIAL, expected_committee="bcd-nong-ha")
-    sub = await store.change_status(sub.id, Status.ACKNOWLEDGED, OFFICIAL, expected_committee="bcd-cho-moi")
+        await store.change_status(sub.id, SubmissionStatus.ACKNOWLEDGED, OFFICIAL, expected_committee="bcd-nong-ha")
+    sub = await store.change_status(sub.id, SubmissionStatus.ACKNOWLEDGED, OFFICIAL, expected_committee="bcd-cho-moi")
     assert sub.acknowledged_at == clock.now
 
 
@@ -302,7 +303,7 @@ async def test_rating_rules(store: Store) -> None:
         with pytest.raises(Refused) as info:
             await store.rate(sub.id, user, stars)
         assert info.value.reason == reason
-    sub = await store.change_status(sub.id, Status.ANSWERED, OFFICIAL)
+    sub = await store.change_status(sub.id, SubmissionStatus.ANSWERED, OFFICIAL)
     for user, stars, reason in [(22, 5, "not_owner"), (21, 6, "bad_rating"), (21, True, "bad_rating")]:
         with pytest.raises(Refused) as info:
             await store.rate(sub.id, user, stars)  # type: ignore[arg-type]
@@ -323,14 +324,14 @@ async def test_reply_rules(store: Store) -> None:
     with pytest.raises(TransitionRefused):
         await store.add_reply(sub.id, OFFICIAL, "Đã trả lời", notify_citizen, expected_committee="bcd-cho-don")
     with pytest.raises(TransitionRefused):  # strict status: a refused move refuses the whole reply
-        await store.add_reply(sub.id, OFFICIAL, "Đã trả lời", notify_citizen, status=Status.NEW)
+        await store.add_reply(sub.id, OFFICIAL, "Đã trả lời", notify_citizen, status=SubmissionStatus.NEW)
     assert await _snapshot(store, sub) == before
 
-    answered = await store.add_reply(sub.id, OFFICIAL, "Đã trả lời", notify_citizen, status=Status.ANSWERED)
-    assert answered.status is Status.ANSWERED and answered.acknowledged_at is not None
-    closed = await store.change_status(sub.id, Status.RESOLVED, OFFICIAL)
+    answered = await store.add_reply(sub.id, OFFICIAL, "Đã trả lời", notify_citizen, status=SubmissionStatus.ANSWERED)
+    assert answered.status is SubmissionStatus.ANSWERED and answered.acknowledged_at is not None
+    closed = await store.change_status(sub.id, SubmissionStatus.RESOLVED, OFFICIAL)
     after = await store.add_reply(closed.id, OFFICIAL, "Bổ sung", notify_citizen, mark_answered=True)
-    assert after.status is Status.RESOLVED
+    assert after.status is SubmissionStatus.RESOLVED
 
 
 async def test_attachments_and_message_links(store: Store) -> None:
@@ -362,5 +363,5 @@ async def test_anonymous_submission_keeps_no_contact(store: Store) -> None:
 async def test_submission_is_a_plain_snapshot(store: Store) -> None:
     sub = await store.submit(new_submission())
     with pytest.raises(AttributeError):
-        sub.status = Status.RESOLVED  # type: ignore[misc]
+        sub.status = SubmissionStatus.RESOLVED  # type: ignore[misc]
     assert replace(sub, rating=1).rating == 1

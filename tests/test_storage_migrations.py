@@ -90,21 +90,23 @@ def test_opening_a_current_schema_does_not_load_alembic(tmp_path: Path) -> None:
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
-async def test_sqlite_is_tuned_for_concurrent_writers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inline_sqlite", [False, True])
+async def test_sqlite_is_tuned_for_concurrent_writers(tmp_path: Path, inline_sqlite: bool) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    async with Store(url) as store:
+    async with Store(url, inline_sqlite=inline_sqlite) as store:
         async with store.engine.connect() as conn:
             pragmas = {
                 name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
                 for name in ("journal_mode", "foreign_keys", "synchronous")
             }
-            # In the event loop's thread a statement never waits for the lock; in the connection's own
-            # thread (where a locked one is run again, and long work runs) it waits up to 30 s.
+            # Inline driver: in the event loop's thread a statement never waits for the lock; in the
+            # connection's own thread (where a locked one is run again, and long work runs) it waits up to
+            # 30 s. By default every statement runs in that thread, so it always may wait there.
             inline_busy = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
             async with offloaded(conn):
                 thread_busy = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2}
-    assert (inline_busy, thread_busy) == (0, 30000)
+    assert (inline_busy, thread_busy) == (0 if inline_sqlite else 30000, 30000)
 
 
 async def test_two_processes_worth_of_writers_never_see_database_is_locked(tmp_path: Path) -> None:

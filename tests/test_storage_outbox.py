@@ -137,9 +137,9 @@ async def test_after_dependency_threads_attachments_under_the_card(store: Store,
     assert (copy.key, copy.after, copy.after_message_id) == ("att-1", "card", 4242)
 
 
-async def test_two_workers_drain_1000_rows_exactly_once(store: Store, db_url: str) -> None:
+async def test_two_workers_drain_1000_rows_exactly_once(store: Store, db_url: str, inline_sqlite: bool) -> None:
     await store.enqueue([item(f"row-{i}", chat_id=10_000 + i % 200) for i in range(1000)])
-    other = Store(db_url)
+    other = Store(db_url, inline_sqlite=inline_sqlite)
     await other.open()
     claims: Counter[int] = Counter()
     sends: Counter[int] = Counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage import Actor, ActorKind, AttachmentKind, AuditAction, NewAttachment, OutboxItem, Status, Store
+from storage import Actor, ActorKind, AttachmentKind, AuditAction, NewAttachment, OutboxItem, Store, SubmissionStatus
 from tests.storage_fixtures import COMMITTEE_CHAT, FakeClock, card_and_confirmation, new_submission, notify_citizen
 
 OFFICIAL = Actor.official(77)
@@ -23,7 +23,7 @@ async def test_delete_personal_data(store: Store, clock: FakeClock) -> None:
         await store.mark_sent(row.id, 500 if row.chat_id == COMMITTEE_CHAT else 501)
     await store.link_message(USER, 502, closed.id, "relay_to_citizen")
     await store.add_reply(closed.id, Actor.citizen(USER), "Bổ sung thông tin")
-    closed = await store.change_status(closed.id, Status.RESOLVED, OFFICIAL, notify_citizen)
+    closed = await store.change_status(closed.id, SubmissionStatus.RESOLVED, OFFICIAL, notify_citizen)
     still_open = await store.submit(new_submission(user_id=USER, anonymous=True), card_and_confirmation)
     await store.save_draft(USER, "text", {"text": "dở dang"}, expected_version=None)
     await store.log_question("Tôi hỏi", "toi hoi", document=None, article=None, score=None, sure=False, user_id=USER)
@@ -83,7 +83,7 @@ async def test_retention_purge(store: Store, clock: FakeClock) -> None:
     old = await store.submit(new_submission(user_id=1), card_and_confirmation)
     for row in await store.claim_outbox("w", 10):
         await store.mark_sent(row.id, 900 + row.id)
-    await store.change_status(old.id, Status.RESOLVED, OFFICIAL)
+    await store.change_status(old.id, SubmissionStatus.RESOLVED, OFFICIAL)
     await store.save_draft(1, "kind", {}, expected_version=None)
     await store.log_question("cũ", "cu", document=None, article=None, score=None, sure=False, user_id=1)
     # An old but still open case: its sender must still hear about it.

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from storage import Actor, AttachmentKind, Kind, NewAttachment, Status, Store
+from storage import Actor, AttachmentKind, Kind, NewAttachment, Store, SubmissionStatus
 from tests.storage_fixtures import FakeClock, new_submission
 
 OFFICIAL = Actor.official(77)
@@ -21,9 +21,9 @@ async def _scenario(store: Store, clock: FakeClock) -> dict[str, int]:
     # a: acknowledged after 2 h, resolved after 10 days (on time), rated 5.
     a = await store.submit(new_submission(user_id=1, kind=Kind.PHAN_ANH, topic_id="ha-tang"))
     clock.now = start + timedelta(hours=2)
-    await store.change_status(a.id, Status.ACKNOWLEDGED, OFFICIAL)
+    await store.change_status(a.id, SubmissionStatus.ACKNOWLEDGED, OFFICIAL)
     clock.now = start + timedelta(days=10)
-    await store.change_status(a.id, Status.RESOLVED, OFFICIAL)
+    await store.change_status(a.id, SubmissionStatus.RESOLVED, OFFICIAL)
     await store.rate(a.id, 1, 5)
     ids["a"] = a.id
 
@@ -31,7 +31,7 @@ async def _scenario(store: Store, clock: FakeClock) -> dict[str, int]:
     clock.now = start + timedelta(hours=1)
     b = await store.submit(new_submission(user_id=2, kind=Kind.GOP_Y, topic_id="moi-truong", anonymous=True))
     clock.now = start + timedelta(hours=5)
-    await store.change_status(b.id, Status.ANSWERED, OFFICIAL)
+    await store.change_status(b.id, SubmissionStatus.ANSWERED, OFFICIAL)
     await store.rate(b.id, 2, 2)
     ids["b"] = b.id
 
@@ -46,15 +46,15 @@ async def _scenario(store: Store, clock: FakeClock) -> dict[str, int]:
     clock.now = start + timedelta(hours=3)
     d = await store.submit(new_submission(user_id=4, kind=Kind.KIEN_NGHI))
     clock.now = start + timedelta(hours=9)
-    await store.change_status(d.id, Status.IN_PROGRESS, OFFICIAL)
+    await store.change_status(d.id, SubmissionStatus.IN_PROGRESS, OFFICIAL)
     clock.now = start + timedelta(days=40, hours=3)
-    await store.change_status(d.id, Status.RESOLVED, OFFICIAL)
+    await store.change_status(d.id, SubmissionStatus.RESOLVED, OFFICIAL)
     ids["d"] = d.id
 
     # e: out of scope at once (final, not "resolved").
     clock.now = start + timedelta(hours=4)
     e = await store.submit(new_submission(user_id=5, topic_id=None))
-    await store.change_status(e.id, Status.OUT_OF_SCOPE, OFFICIAL)
+    await store.change_status(e.id, SubmissionStatus.OUT_OF_SCOPE, OFFICIAL)
     ids["e"] = e.id
 
     # f: created long before the period.

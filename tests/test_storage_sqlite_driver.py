@@ -1,10 +1,11 @@
-"""The SQLite driver: one call per statement, run in the event loop's thread unless it would wait
-(storage/sqlite_driver.py)."""
+"""The SQLite driver when turned on (`inline_sqlite=True`): one call per statement, run in the event
+loop's thread unless it would wait (storage/sqlite_driver.py); and the default path without it."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ ROWS = 3 * sqlite_driver.BATCH_ROWS + 7  # more than a batch, and not a multiple
 
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}")
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}", inline_sqlite=True)
     async with engine.begin() as conn:
         await conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
         await conn.execute(sa.text("INSERT INTO t (v) VALUES (:v)"), [{"v": f"v{i}"} for i in range(ROWS)])
@@ -60,7 +61,7 @@ async def test_the_engine_uses_the_driver(engine: AsyncEngine, tmp_path: Path) -
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         assert isinstance(raw.driver_connection, sqlite_driver.OneHopConnection)
-    async with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+    async with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", inline_sqlite=True) as store:
         async with store.writer.connect() as conn:
             raw = await conn.get_raw_connection()
             assert isinstance(raw.driver_connection, sqlite_driver.OneHopConnection)
@@ -151,7 +152,7 @@ async def test_open_transactions_are_still_committed_and_rolled_back(engine: Asy
 
 async def test_a_step_of_a_conversation_is_two_calls(tmp_path: Path, calls: list[Any]) -> None:
     """Read the draft, save it: what every update of /gopy does to the database."""
-    async with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+    async with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", inline_sqlite=True) as store:
         draft = await store.start_draft(5, "kind", {}, chat_id=5)
         calls.clear()
         draft = await store.get_draft(5)
@@ -260,3 +261,47 @@ async def test_only_a_busy_call_that_changed_nothing_is_run_again(engine: AsyncE
         with pytest.raises(sqlite3.OperationalError):
             await driver._execute(other_error)
         assert runs.count("other") == 1
+
+
+# ------------------------------------------------------------------------- off (the default): public API
+
+
+async def test_by_default_connections_are_aiosqlites_own(tmp_path: Path) -> None:
+    async with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        for engine in (store.engine, store.writer):
+            async with engine.connect() as conn:
+                raw = (await conn.get_raw_connection()).driver_connection
+                assert type(raw) is aiosqlite.Connection
+
+
+async def test_by_default_no_statement_nor_commit_runs_on_the_loop(tmp_path: Path) -> None:
+    """Traced where SQLite runs them: every statement, the COMMIT included, in aiosqlite's thread; and a
+    unit of work of one statement is that statement alone (no BEGIN, no COMMIT)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'default.sqlite3'}", pool_size=1, max_overflow=0)
+    traced: list[tuple[str, int]] = []
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            driver = (await conn.get_raw_connection()).driver_connection
+            await driver.set_trace_callback(lambda sql: traced.append((sql, threading.get_ident())))
+        traced.clear()
+        writer = engine.execution_options(**{WRITE_OPTION: True})
+        async with writer.begin() as conn:
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES ('in a transaction')"))
+        statements = [sql for sql, _ in traced]
+        assert statements[0] == "BEGIN IMMEDIATE" and "COMMIT" in statements
+        assert all(thread != threading.get_ident() for _, thread in traced)
+        traced.clear()
+        async with single_statement(writer).begin() as conn:
+            await conn.execute(sa.text("INSERT INTO t (v) VALUES ('alone')"))
+        assert [sql for sql, _ in traced] == ["INSERT INTO t (v) VALUES ('alone')"]
+        assert await _count(engine, "v IN ('in a transaction', 'alone')") == 2
+    finally:
+        await engine.dispose()
+
+
+def test_the_inline_driver_refuses_an_untested_aiosqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aiosqlite, "__version__", "9.0.0")
+    with pytest.raises(RuntimeError, match="sqlite_inline_driver"):
+        create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", inline_sqlite=True)
+    create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")  # the default path does not care

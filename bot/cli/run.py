@@ -59,7 +59,7 @@ async def serve(config: Config, token: str, webhook: dict[str, object] | None) -
     install_token_redaction(token)
     kb = load_knowledge_base()
     url = resolve_database_url(config.database_url)
-    store = Store(url)
+    store = Store(url, inline_sqlite=config.sqlite_inline_driver)
     await store.open()
     application = build_application(config, store, kb, SearchIndex(kb), token=token, base_url=telegram_base_url())
     stop = asyncio.Event()

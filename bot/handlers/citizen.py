@@ -105,7 +105,7 @@ async def show_submission(update: Update, services: Services, user_id: int, code
     if sub is None:
         await reply(update, T.CODE_NOT_FOUND.format(code=esc(code)))
         return
-    parts = submission_detail(services.config, sub, await services.store.audit_trail(sub.id))
+    parts = submission_detail(services.config, sub, await services.store.list_audit(sub.id))
     for number, part in enumerate(parts, start=1):  # the buttons under the last part, after the history
         await reply(update, part, citizen_keyboard(sub) if number == len(parts) else None)
 

@@ -65,7 +65,7 @@ async def refresh_card(update: Update, services: Services, sub: Submission) -> N
     query = update.callback_query
     if query is None or query.message is None:
         return
-    attachments = len(await services.store.attachments(sub.id))
+    attachments = len(await services.store.list_attachments(sub.id))
     try:
         await query.edit_message_text(render_card(services, sub, attachments)[0], reply_markup=card_keyboard(sub))
     except TelegramError as exc:  # "message is not modified", or the card is too old to edit
@@ -137,7 +137,7 @@ async def forward(update: Update, services: Services, sub: Submission, target_id
         await query.answer(T.FORWARD_SAME, show_alert=True)
         return
     source = config.committees[sub.committee_id]
-    attachments = await services.store.attachments(sub.id)
+    attachments = await services.store.list_attachments(sub.id)
 
     copies = [outbox_items.Copy(a.kind, a.source_chat_id, a.source_message_id) for a in attachments]
 

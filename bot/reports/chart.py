@@ -27,18 +27,18 @@ from bot.reports.labels import STATUS_ORDER, Labels, ordered
 from bot.reports.periods import Period
 from bot.texts import reports as T
 from storage.records import ExportRow
-from storage.statuses import Status
+from storage.statuses import SubmissionStatus
 
 PNG_MIME = "image/png"
 FONT_FAMILY = "DejaVu Sans"
-STATUS_COLOURS: dict[Status, str] = {
-    Status.NEW: "#4e79a7",
-    Status.ACKNOWLEDGED: "#76b7b2",
-    Status.IN_PROGRESS: "#f28e2b",
-    Status.ANSWERED: "#edc948",
-    Status.RESOLVED: "#59a14f",
-    Status.FORWARDED: "#b07aa1",
-    Status.OUT_OF_SCOPE: "#9c755f",
+STATUS_COLOURS: dict[SubmissionStatus, str] = {
+    SubmissionStatus.NEW: "#4e79a7",
+    SubmissionStatus.ACKNOWLEDGED: "#76b7b2",
+    SubmissionStatus.IN_PROGRESS: "#f28e2b",
+    SubmissionStatus.ANSWERED: "#edc948",
+    SubmissionStatus.RESOLVED: "#59a14f",
+    SubmissionStatus.FORWARDED: "#b07aa1",
+    SubmissionStatus.OUT_OF_SCOPE: "#9c755f",
 }
 TOPIC_COLOUR = "#4e79a7"
 

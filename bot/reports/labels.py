@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.texts import reports as T
 from bot.texts.common import KIND_LABELS, STATUS_LABELS
-from storage.statuses import Status
+from storage.statuses import SubmissionStatus
 
 # The order statuses are listed in, everywhere: the life of a submission.
-STATUS_ORDER: tuple[Status, ...] = tuple(Status)
+STATUS_ORDER: tuple[SubmissionStatus, ...] = tuple(SubmissionStatus)
 KIND_ORDER: tuple[str, ...] = tuple(KIND_LABELS)
 
 

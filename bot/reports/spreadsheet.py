@@ -29,7 +29,7 @@ from bot.reports.labels import KIND_ORDER, STATUS_ORDER, Labels, ordered
 from bot.reports.periods import Period
 from bot.texts import reports as T
 from storage.records import ExportRow
-from storage.statuses import Status
+from storage.statuses import SubmissionStatus
 
 # (field, column width); headers come from bot.texts.reports.HEADERS.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -70,7 +70,7 @@ def on_time_label(row: ExportRow, now: datetime) -> str:
         return ""
     if row.resolved_at is not None:
         return T.ON_TIME_YES if row.resolved_at <= due else T.ON_TIME_LATE
-    if row.status == Status.OUT_OF_SCOPE:
+    if row.status == SubmissionStatus.OUT_OF_SCOPE:
         return ""
     return T.ON_TIME_LATE if now > due else T.ON_TIME_OPEN
 

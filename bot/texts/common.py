@@ -4,7 +4,7 @@ Strings that take user input are formatted with already-escaped values (see bot.
 every message is sent with parse_mode HTML. Kinds and statuses are storage.statuses' enums.
 """
 
-from storage.statuses import Kind, Status
+from storage.statuses import Kind, SubmissionStatus
 
 KIND_LABELS: dict[Kind, str] = {
     Kind.GOP_Y: "Góp ý",
@@ -21,23 +21,23 @@ KIND_HINTS: dict[Kind, str] = {
     Kind.TO_CAO: "báo cho cơ quan có thẩm quyền về hành vi vi phạm pháp luật",
 }
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.NEW: "Mới",
-    Status.ACKNOWLEDGED: "Đã tiếp nhận",
-    Status.IN_PROGRESS: "Đang xử lý",
-    Status.ANSWERED: "Đã trả lời",
-    Status.RESOLVED: "Đã giải quyết",
-    Status.FORWARDED: "Đã chuyển",
-    Status.OUT_OF_SCOPE: "Không thuộc thẩm quyền",
+STATUS_LABELS: dict[SubmissionStatus, str] = {
+    SubmissionStatus.NEW: "Mới",
+    SubmissionStatus.ACKNOWLEDGED: "Đã tiếp nhận",
+    SubmissionStatus.IN_PROGRESS: "Đang xử lý",
+    SubmissionStatus.ANSWERED: "Đã trả lời",
+    SubmissionStatus.RESOLVED: "Đã giải quyết",
+    SubmissionStatus.FORWARDED: "Đã chuyển",
+    SubmissionStatus.OUT_OF_SCOPE: "Không thuộc thẩm quyền",
 }
-STATUS_ICONS: dict[Status, str] = {
-    Status.NEW: "🆕",
-    Status.ACKNOWLEDGED: "📥",
-    Status.IN_PROGRESS: "⏳",
-    Status.ANSWERED: "💬",
-    Status.RESOLVED: "✅",
-    Status.FORWARDED: "↪️",
-    Status.OUT_OF_SCOPE: "🚫",
+STATUS_ICONS: dict[SubmissionStatus, str] = {
+    SubmissionStatus.NEW: "🆕",
+    SubmissionStatus.ACKNOWLEDGED: "📥",
+    SubmissionStatus.IN_PROGRESS: "⏳",
+    SubmissionStatus.ANSWERED: "💬",
+    SubmissionStatus.RESOLVED: "✅",
+    SubmissionStatus.FORWARDED: "↪️",
+    SubmissionStatus.OUT_OF_SCOPE: "🚫",
 }
 
 # setMyCommands: (command, description). Private chats and committee groups get different lists.
