@@ -38,7 +38,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage import sqlite_driver
+import storage.sqlite_driver as sqlite_driver
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hopthu.sqlite3"
 ENV_DATABASE_URL = "HOPTHU_DATABASE_URL"

@@ -17,7 +17,7 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage import migrate
+import storage.migrate as migrate
 from storage.codes import DEFAULT_PREFIX, new_code
 from storage.engine import WRITE_OPTION, create_engine, normalize_url, prepare_url, single_statement
 from storage.records import SchemaNotCurrent, StoreError, SubmissionDeadlines
