@@ -1,7 +1,7 @@
 """End-to-end figures: the real Application against the local Bot API emulator, over HTTP on 127.0.0.1.
 
     python benchmarks/e2e.py [--citizens 50] [--think 1.0] [--repeats 3] [--submissions 100000]
-                             [--engines sqlite,postgresql] [--one-process]
+                             [--engines sqlite,sqlite-inline,postgresql] [--one-process]
 
 For a bare echo bot (the framework's own limit on this machine), a bare "flow bot" (the framework's
 limit for the Bot API calls the feedback flow makes, with no database: benchmarks/bare_bots.py), each
@@ -167,7 +167,7 @@ class Bot:
 
 @asynccontextmanager
 async def running(emu: BotApiEmulator, kind: str, alone: bool, url: str = "", kb: Any = None,
-                  index: Any = None, transport: str = "httpx") -> AsyncIterator[Bot]:
+                  index: Any = None, transport: str = "httpx", inline_sqlite: bool = False) -> AsyncIterator[Bot]:
     """`kind` is "echo" or "flow" (benchmarks/bare_bots.py, on `transport`) or "ours" on the database at
     `url`. `alone`: in a process of its own, as the bot runs against Telegram; else in this one."""
     if kind == "flow":
@@ -177,7 +177,7 @@ async def running(emu: BotApiEmulator, kind: str, alone: bool, url: str = "", kb
             emu.group(committee.chat_id, committee.name)
     if alone:
         module = ("tests.test_proof_support",) if kind == "ours" else ("benchmarks.bare_bots", kind, transport)
-        process = await BotProcess(emu, url, worker=None, module=module).start(timeout=120)
+        process = await BotProcess(emu, url, worker=None, module=module, inline_sqlite=inline_sqlite).start(timeout=120)
         assert process.proc is not None
         try:
             yield Bot(process.proc.pid)
@@ -194,7 +194,7 @@ async def running(emu: BotApiEmulator, kind: str, alone: bool, url: str = "", kb
         finally:
             await bare_bots.stop(app)
         return
-    store = Store(url)
+    store = Store(url, inline_sqlite=inline_sqlite)
     await store.open()
     ours = build_application(harness_config(), store, kb, index, token=emu.token, base_url=emu.base_url,
                              base_file_url=emu.base_file_url)  # the delivery worker as `hopthu run` has it
@@ -241,7 +241,7 @@ async def bare_flow_figure(emu: BotApiEmulator, board: Switchboard, ids: Ids, n:
 async def our_figures(emu: BotApiEmulator, board: Switchboard, ids: Ids, url: str, engine: str, n: int,
                       think: float, repeats: int, alone: bool, kb: Any, index: Any) -> list[Figure]:
     questions = [f"/hoi {q}" for q in QUESTIONS]
-    async with running(emu, "ours", alone, url, kb, index) as bot:
+    async with running(emu, "ours", alone, url, kb, index, inline_sqlite=engine == INLINE_SQLITE) as bot:
         await flow_run("warm-up", board, ids.users(emu, 5), 0)
         figures = [await measured(bot, repeats, lambda: flow_run(f"feedback flow, {engine}, {n} at once", board,
                                                                  ids.users(emu, n), 0)),
@@ -401,6 +401,9 @@ async def telegram() -> AsyncIterator[tuple[BotApiEmulator, Switchboard]]:
         gc.collect()
 
 
+INLINE_SQLITE = "sqlite-inline"  # SQLite with storage.sqlite_driver, the opt-in driver, beside the default
+
+
 async def main(args: argparse.Namespace) -> None:
     install_token_redaction(TOKEN)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -432,7 +435,8 @@ async def main(args: argparse.Namespace) -> None:
     print(f"  → the flow's Bot API calls alone, without a database, run at {bare.rate / echo.rate:.0%} of the echo "
           f"bot's throughput ({bare_ours.rate / echo_ours.rate:.0%} on aiohttp)")
     for engine in engines:
-        async with throwaway_database(engine, workdir, pg, prefix="hopthu_e2e") as url, telegram() as (emu, board):
+        kind = "sqlite" if engine == INLINE_SQLITE else engine
+        async with throwaway_database(kind, workdir, pg, prefix="hopthu_e2e") as url, telegram() as (emu, board):
             figures = await our_figures(emu, board, ids, url, engine, args.citizens, args.think,
                                         args.repeats, alone, kb, index)
         for figure in figures:
@@ -465,7 +469,8 @@ if __name__ == "__main__":
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--submissions", type=int, default=100_000)
-    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--engines", default=f"sqlite,{INLINE_SQLITE},postgresql",
+                        help=f"{INLINE_SQLITE}: SQLite with the opt-in inline driver (bot.sqlite_inline_driver)")
     parser.add_argument("--one-process", action="store_true",
                         help="run the bots in the benchmark's process, beside the emulator and the citizens")
     asyncio.run(main(parser.parse_args()))

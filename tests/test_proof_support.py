@@ -554,9 +554,10 @@ class BotProcess:
 
     def __init__(self, emulator: BotApiEmulator, db_url: str = "", *,
                  worker: dict[str, Any] | None = PROOF_WORKER, trace_memory: bool = False, workers: int = 1,
-                 module: tuple[str, ...] = ("tests.test_proof_support",)) -> None:
+                 module: tuple[str, ...] = ("tests.test_proof_support",), inline_sqlite: bool = False) -> None:
         self.emulator = emulator
         self.db_url = db_url
+        self.inline_sqlite = inline_sqlite
         self.worker = {} if worker is None else {**PROOF_WORKER, **worker}
         self.module = module
         self.trace_memory = trace_memory
@@ -572,6 +573,7 @@ class BotProcess:
                "HOPTHU_PROOF_FILE_URL": self.emulator.base_file_url,
                "HOPTHU_PROOF_DB": self.db_url, "HOPTHU_PROOF_WORKER": json.dumps(self.worker),
                "HOPTHU_PROOF_WORKERS": str(self.workers),
+               "HOPTHU_PROOF_INLINE_SQLITE": "1" if self.inline_sqlite else "",
                "HOPTHU_PROOF_TRACEMALLOC": "1" if self.trace_memory else ""}
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", *self.module, cwd=str(ROOT), env=env,
@@ -650,7 +652,7 @@ async def _serve_in_process() -> None:
     token = os.environ["TELEGRAM_BOT_TOKEN"]
     install_token_redaction(token)
     kb = load_knowledge_base()
-    store = Store(os.environ["HOPTHU_PROOF_DB"])
+    store = Store(os.environ["HOPTHU_PROOF_DB"], inline_sqlite=bool(os.environ.get("HOPTHU_PROOF_INLINE_SQLITE")))
     await store.open()
     app = build_application(harness_config(), store, kb, SearchIndex(kb), token=token,
                             base_url=os.environ["HOPTHU_PROOF_BASE_URL"],
