@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from knowledge import load_knowledge_base
+from knowledge.calibration import Calibration, Candidate, is_sure
+from knowledge.normalize import normalize
+from knowledge.query import aspect_match, aspects_of_question, aspects_of_title, quiz_noise, split_preamble, strip_quiz
 from knowledge.search import SearchIndex
 from tests.kb_helpers import VALID, real_kb_missing
 
@@ -174,3 +177,122 @@ def test_browse_helpers_on_real_kb() -> None:
     assert [a.number for a in kb.chapter_articles("10/2022/QH15", 5)] == [90, 91]
     assert kb.article("NĐ 60", 10) is not None and kb.article("ND04", 7) is not None
     assert kb.label("145/2020/NĐ-CP") == "Nghị định 145/2020/NĐ-CP"
+
+
+# --- query understanding (knowledge.query): questions that are NOT in tests/data/questions.yaml --------
+
+
+def test_preamble_is_cut_off_and_kept() -> None:
+    preamble, rest = split_preamble("Theo Nghị định số 59/2023/NĐ-CP, ai triệu tập hội nghị?")
+    assert preamble == "theo nghi dinh so 59 2023 nghi dinh chinh phu"
+    assert rest == "ai trieu tap hoi nghi"
+    # without diacritics, with "Căn cứ" and a colon
+    assert split_preamble("can cu luat 10/2022: ban thanh tra co nhiem vu gi")[1] == "ban thanh tra co nhiem vu gi"
+    # no comma: nothing is cut (the document is still found among the words)
+    assert split_preamble("theo luật thì xã công khai gì") == ("", "theo luat thi xa cong khai gi")
+    # a comma with nothing worth a question after it is no preamble
+    assert split_preamble("Theo luật 10, sao?")[0] == ""
+
+
+def test_quiz_options_and_wording_are_dropped() -> None:
+    stem = strip_quiz("Ban thanh tra nhân dân có nhiệm vụ nào sau đây? A. Giám sát B. Xử phạt C. Bắt giữ")
+    assert stem.strip() == "Ban thanh tra nhân dân có nhiệm vụ nào sau đây?"
+    assert quiz_noise(normalize(stem)) == "ban thanh tra nhan dan co nhiem vu"
+    assert strip_quiz("Điều A. là gì") == "Điều A. là gì"  # one "A." is no list of options
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects", "explicit"),
+    [
+        ("Ban giám sát đầu tư của cộng đồng có nhiệm vụ gì?", {"duties"}, {"duties"}),
+        ("ban thanh tra gom nhung ai", {"composition"}, set()),
+        ("Nhiệm kỳ của Ban thanh tra nhân dân là mấy năm?", {"term"}, {"term"}),
+        ("Ai triệu tập và chủ trì hội nghị người lao động?", {"convene"}, {"convene"}),
+        ("Người lao động giám sát bằng cách nào?", {"form"}, set()),
+        ("Hình thức giám sát của viên chức", {"form"}, {"form"}),
+        ("Công chức được giám sát những nội dung gì?", {"content"}, {"content"}),
+        ("Tiêu chuẩn thành viên ban thanh tra", {"standards"}, {"standards"}),
+        ("kinh phí từ thiện xã có phải công khai không", set(), set()),  # the topic, not the aspect
+    ],
+)
+def test_aspect_of_a_question(question: str, aspects: set[str], explicit: set[str]) -> None:
+    asked, said = aspects_of_question(normalize(question))
+    assert (set(asked), set(said)) == (aspects, explicit)
+
+
+@pytest.mark.parametrize(
+    ("title", "aspects"),
+    [
+        ("Tổ chức Ban Thanh tra nhân dân ở cơ quan, đơn vị", {"composition"}),
+        ("Nhiệm vụ, quyền hạn của Ban Giám sát đầu tư của cộng đồng", {"duties"}),
+        ("Hình thức và thời điểm công khai thông tin", {"form"}),
+        ("Những nội dung người lao động tham gia ý kiến", {"content"}),
+        ("Số lượng, thành phần, tiêu chuẩn thành viên tham gia đối thoại", {"composition", "standards"}),
+        # "hoạt động" inside the title is not the Ban's activity; the funding is
+        ("Trách nhiệm trong việc bảo đảm hoạt động của Ban Thanh tra nhân dân", {"responsibility", "funding"}),
+        ("Hoạt động của Ban Thanh tra nhân dân ở doanh nghiệp nhà nước", {"activity"}),
+        ("Phạm vi điều chỉnh", set()),
+    ],
+)
+def test_aspect_of_a_title(title: str, aspects: set[str]) -> None:
+    assert set(aspects_of_title(title)) == aspects
+
+
+def test_aspect_match() -> None:
+    duties = frozenset({"duties"})
+    assert aspect_match(duties, frozenset({"duties"})) == 1.0
+    assert aspect_match(frozenset({"content"}), duties) == 0.5  # "Ban … giám sát những gì?"
+    assert aspect_match(duties, frozenset({"composition"})) == -1.0
+    assert aspect_match(frozenset(), duties) == 0.0 == aspect_match(duties, frozenset())
+
+
+@needs_real_kb
+@pytest.mark.parametrize(
+    ("query", "article"),
+    [
+        # siblings: organisation vs duties vs standards of the same Ban
+        ("Nhiệm vụ và quyền hạn của Ban thanh tra nhân dân ở doanh nghiệp nhà nước là gì?", 78),
+        ("Ban thanh tra nhân dân ở doanh nghiệp nhà nước được tổ chức như thế nào?", 77),
+        ("Tiêu chuẩn thành viên Ban giám sát đầu tư của cộng đồng là gì?", 42),
+        # what is supervised vs how
+        ("Người lao động kiểm tra, giám sát bằng những hình thức nào?", 76),
+        ("Người lao động được kiểm tra, giám sát những nội dung nào?", 75),
+        ("Cán bộ, công chức kiểm tra, giám sát theo hình thức nào?", 57),
+        ("Nội dung cán bộ, công chức được kiểm tra, giám sát là gì?", 56),
+        # an official's preamble, with and without diacritics
+        ("Theo Luật Thực hiện dân chủ ở cơ sở năm 2022, Ban giám sát đầu tư của cộng đồng có nhiệm vụ, "
+         "quyền hạn gì?", 43),
+        ("theo luat thuc hien dan chu o co so, ban giam sat dau tu cua cong dong co nhiem vu gi", 43),
+    ],
+)
+def test_sibling_articles_are_told_apart(real_index: SearchIndex, query: str, article: int) -> None:
+    result = real_index.search(query)
+    assert (result.hits[0].document, result.hits[0].article) == ("10/2022/QH15", article)
+    assert result.sure
+
+
+@needs_real_kb
+def test_named_document_in_a_preamble_wins(real_index: SearchIndex) -> None:
+    result = real_index.search("Theo Pháp lệnh 34/2007, nhân dân bàn và quyết định trực tiếp những nội dung gì?")
+    assert (result.hits[0].document, result.hits[0].article) == ("34/2007/PL-UBTVQH11", 10)
+    assert result.document == "34/2007/PL-UBTVQH11" and result.sure
+
+
+@needs_real_kb
+def test_no_document_named_puts_todays_rule_first(real_index: SearchIndex) -> None:
+    result = real_index.search("Người lao động tham gia ý kiến về những nội dung nào?")
+    ranked = [(h.document, h.article) for h in result.hits]
+    assert ranked[0] == ("10/2022/QH15", 71)
+    assert ("60/2013/NĐ-CP", 7) in ranked[1:]  # the old decree's article follows, as history
+
+
+def test_close_siblings_are_not_sure() -> None:
+    """Two articles of one chapter a few points apart: the question did not say which; offer both."""
+    chapter = ("10/2022/QH15", 3)
+    best = Candidate(score=60.0, key=("10/2022/QH15", 56), related=frozenset(), chapter=chapter)
+    sibling = Candidate(score=57.0, key=("10/2022/QH15", 57), related=frozenset(), chapter=chapter)
+    far = Candidate(score=57.0, key=("60/2013/NĐ-CP", 9), related=frozenset(), chapter=("60/2013/NĐ-CP", 1))
+    c = Calibration()
+    assert not is_sure([best, sibling], c)
+    assert is_sure([best, far], c)  # a strong best answer ahead of another matter of another chapter
+    assert not is_sure([Candidate(score=c.sure_low - 1, key=best.key, related=frozenset(), chapter=chapter)], c)
