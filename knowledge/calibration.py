@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Calibration", "Candidate", "is_sure"]
+__all__ = ["ON_TOPIC", "Calibration", "Candidate", "is_sure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,11 @@ class Calibration:
     sure_low: float = 32.0  # below: never sure
     sure_margin: float = 12.0  # between the two: sure when the next other matter is this far behind
     sibling_margin: float = 4.0  # a sibling article this close makes the best one a guess
+
+
+# The looser rule "the rules cover this matter" (the search's "sure" before issue #17): enough for the
+# bot to treat a message as a question about the rules, not to state which article answers it.
+ON_TOPIC = Calibration(sure_score=34.0, sure_low=26.0, sure_margin=12.0, sibling_margin=0.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from knowledge.calibration import Calibration, Candidate, is_sure
+from knowledge.calibration import ON_TOPIC, Calibration, Candidate, is_sure
 from knowledge.lexicon import KINDS, DocumentNames, Speller
 from knowledge.model import Article, ArticleRef, Document, KnowledgeBase, Status, Verified
 from knowledge.normalize import normalize
@@ -82,6 +82,7 @@ class SearchResult:
     document: str | None = None  # official number of the document the question named, if any
     article: int | None = None  # the article number the question named ("điều 5"), if any
     aspects: frozenset[str] = frozenset()  # what the question asks about (knowledge.query.ASPECTS)
+    on_topic: bool = False  # the best article is close enough that the question is about these rules
 
     @property
     def best(self) -> Hit | None:
@@ -280,11 +281,12 @@ class SearchIndex:
         elif not named_strong:
             order = self._today_first(order, scores)
         hits = [self._hit(i, scores[i], q.tokens) for i in order[:limit] if scores[i] > 0 or ref]
-        sure = not ref and is_sure([self._candidate(i, scores[i]) for i in order[:limit]],
-                                   self.tuning.calibration)
+        candidates = [self._candidate(i, scores[i]) for i in order[:limit]]
+        sure = not ref and is_sure(candidates, self.tuning.calibration)
+        on_topic = not ref and is_sure(candidates, ON_TOPIC)
         return SearchResult(query=query, sure=sure, hits=hits, reference=False,
                             document=named_strong[0] if named_strong else None, article=wanted,
-                            aspects=q.aspects)
+                            aspects=q.aspects, on_topic=sure or on_topic)
 
     def _read(self, text: str, strong: list[str], topic: list[str]) -> _Query:
         """The words to score: the question without its preamble, document numbers and quiz wording."""
