@@ -43,6 +43,12 @@ class Reason(StrEnum):
     SELF_REFERENCE = "self_reference"
     NO_DOCUMENTS = "no_documents"
     DUPLICATE_ROLE = "duplicate_role"
+    CLAUSE_ORDER = "clause_order"
+    POINT_ORDER = "point_order"
+    CLAUSE_AFTER_POINTS = "clause_after_points"
+    TEXT_SOURCE_REQUIRED = "text_source_required"
+    AMENDMENT_TEXT_REQUIRED = "amendment_text_required"
+    AMENDMENT_TEXT_FORBIDDEN = "amendment_text_forbidden"
 
 
 # English fallback wording, for str() and logs only; users read bot/texts/cli.py.
@@ -76,6 +82,12 @@ _ENGLISH: dict[Reason, str] = {
     Reason.SELF_REFERENCE: "a document cannot refer to itself here",
     Reason.NO_DOCUMENTS: "no document file (*.yaml) found",
     Reason.DUPLICATE_ROLE: "role {value!r} appears twice",
+    Reason.CLAUSE_ORDER: "khoản {number} where khoản {expected} was expected (1, 2, 3… in order)",
+    Reason.POINT_ORDER: "điểm {letter} where điểm {expected} was expected (a, b, c, d, đ, e… in order)",
+    Reason.CLAUSE_AFTER_POINTS: "khoản {number} after điểm written directly under the article",
+    Reason.TEXT_SOURCE_REQUIRED: "articles carry official text, so the document needs text_source",
+    Reason.AMENDMENT_TEXT_REQUIRED: "a {verified!r} change needs the new text",
+    Reason.AMENDMENT_TEXT_FORBIDDEN: "text only on a verified change of one article (full or partial)",
 }
 
 

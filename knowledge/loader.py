@@ -9,14 +9,10 @@ place), duplicate keys are refused (PyYAML would keep the last one silently).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from knowledge.amendments import AMENDMENTS_FILE, PendingChange, attach_amendments, parse_amendments
 from knowledge.errors import KnowledgeBaseError, Reason
 from knowledge.model import (
     Article,
@@ -33,8 +29,10 @@ from knowledge.model import (
     Verified,
 )
 from knowledge.normalize import normalize
+from knowledge.yaml_fields import Checker, read_yaml, type_name
 
 __all__ = [
+    "AMENDMENTS_FILE",
     "APPLICABILITY_FILE",
     "DEFAULT_DIR",
     "check_knowledge_base",
@@ -44,247 +42,33 @@ __all__ = [
 DEFAULT_DIR = Path(__file__).resolve().parent
 APPLICABILITY_FILE = "applicability.yaml"
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_URL = re.compile(r"^https?://\S+$")
-
-
-# --- YAML reading with places and line numbers ---------------------------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, so that we parse (and locate) bad dates ourselves."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-_SCALARS = yaml.constructor.SafeConstructor()
-
-
-def _read_yaml(file: Path) -> tuple[Any, dict[str, int]]:
-    """Parse one file into Python values plus a map place -> 1-based line."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeBaseError(file, "", Reason.YAML_SYNTAX, detail=str(exc)) from exc
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise KnowledgeBaseError(
-            file, "", Reason.YAML_SYNTAX, line=line, detail=str(exc.problem or exc)
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(file, "", Reason.YAML_SYNTAX, detail=str(exc)) from exc
-    lines: dict[str, int] = {}
-    if node is None:
-        return None, lines
-    return _convert(file, node, "", lines), lines
-
-
-def _convert(file: Path, node: yaml.Node, place: str, lines: dict[str, int]) -> Any:
-    lines[place] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                raise KnowledgeBaseError(
-                    file, place, Reason.WRONG_TYPE, line=key_node.start_mark.line + 1,
-                    expected="text key", found=type(key).__name__,
-                )
-            sub = f"{place}.{key}" if place else key
-            if key in out:
-                raise KnowledgeBaseError(
-                    file, sub, Reason.DUPLICATE_KEY, line=key_node.start_mark.line + 1, field=key
-                )
-            out[key] = _convert(file, value_node, sub, lines)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(file, item, f"{place}[{i}]", lines) for i, item in enumerate(node.value)]
-    try:
-        return _SCALARS.construct_object(node)
-    except (yaml.YAMLError, ValueError) as exc:  # e.g. "!!int abc"
-        raise KnowledgeBaseError(file, place, Reason.BAD_VALUE, line=lines[place],
-                                 value=node.value, allowed="a valid scalar") from exc
-
-
-# --- field checks --------------------------------------------------------------------------------
-
-
-def _type_name(value: Any) -> str:
-    return {type(None): "null", bool: "true/false", int: "number", float: "number", str: "text",
-            list: "list", dict: "mapping"}.get(type(value), type(value).__name__)
-
-
-class _Checker:
-    """Field accessors for one file that raise KnowledgeBaseError with the place and line."""
-
-    def __init__(self, file: Path, lines: dict[str, int]) -> None:
-        self.file = file
-        self.lines = lines
-
-    def fail(self, place: str, reason: Reason, **details: Any) -> KnowledgeBaseError:
-        """The error for `place`, with the line of the place or of its closest existing parent."""
-        probe = place
-        while probe and probe not in self.lines:
-            probe = re.sub(r"(\.?[^.\[\]]+|\[\d+\])$", "", probe)
-        return KnowledgeBaseError(self.file, place, reason, line=self.lines.get(probe), **details)
-
-    @staticmethod
-    def sub(place: str, key: str) -> str:
-        return f"{place}.{key}" if place else key
-
-    def mapping(self, value: Any, place: str, required: Iterable[str], optional: Iterable[str]) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(place, Reason.NOT_A_MAPPING)
-        allowed = set(required) | set(optional)
-        for key in value:
-            if key not in allowed:
-                raise self.fail(self.sub(place, key), Reason.UNKNOWN_FIELD, field=key)
-        for key in required:
-            if key not in value:
-                raise self.fail(self.sub(place, key), Reason.MISSING_FIELD, field=key)
-        return value
-
-    def text(self, m: dict, key: str, place: str, *, nullable: bool = False) -> str | None:
-        where = self.sub(place, key)
-        value = m.get(key)
-        if value is None:
-            if nullable:
-                return None
-            if key not in m:
-                raise self.fail(where, Reason.MISSING_FIELD, field=key)
-            raise self.fail(where, Reason.EMPTY)
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(where, Reason.WRONG_TYPE, expected="text", found=_type_name(value))
-        value = str(value).strip()
-        if not value:
-            if nullable:
-                return None
-            raise self.fail(where, Reason.EMPTY)
-        return value
-
-    def integer(self, m: dict, key: str, place: str) -> int:
-        where = self.sub(place, key)
-        value = m.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(where, Reason.WRONG_TYPE, expected="whole number", found=_type_name(value))
-        if value < 1:
-            raise self.fail(where, Reason.BAD_VALUE, value=value, allowed="1, 2, 3, …")
-        return value
-
-    def boolean(self, m: dict, key: str, place: str, default: bool) -> bool:
-        if key not in m or m[key] is None:
-            return default
-        if not isinstance(m[key], bool):
-            raise self.fail(self.sub(place, key), Reason.WRONG_TYPE, expected="true/false",
-                            found=_type_name(m[key]))
-        return m[key]
-
-    def date(self, m: dict, key: str, place: str, *, nullable: bool = False) -> dt.date | None:
-        where = self.sub(place, key)
-        value = m.get(key)
-        if value is None and nullable:
-            return None
-        if isinstance(value, dt.date):
-            return value
-        if not isinstance(value, str) or not _DATE.match(value.strip()):
-            raise self.fail(where, Reason.BAD_DATE, value=value)
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise self.fail(where, Reason.BAD_DATE, value=value) from None
-
-    def url(self, m: dict, key: str, place: str, *, nullable: bool = False) -> str | None:
-        value = self.text(m, key, place, nullable=nullable)
-        if value is not None and not _URL.match(value):
-            raise self.fail(self.sub(place, key), Reason.BAD_URL, value=value)
-        return value
-
-    def choice(self, m: dict, key: str, place: str, enum: type) -> Any:
-        value = m.get(key)
-        try:
-            return enum(value)
-        except ValueError:
-            allowed = " | ".join(e.value for e in enum)
-            raise self.fail(self.sub(place, key), Reason.BAD_VALUE, value=value, allowed=allowed) from None
-
-    def items(self, m: dict, key: str, place: str, *, required: bool = False) -> list:
-        where = self.sub(place, key)
-        value = m.get(key)
-        if value is None:
-            if required:
-                raise self.fail(where, Reason.MISSING_FIELD if key not in m else Reason.EMPTY, field=key)
-            return []
-        if not isinstance(value, list):
-            raise self.fail(where, Reason.NOT_A_LIST)
-        if required and not value:
-            raise self.fail(where, Reason.EMPTY)
-        return value
-
-    def texts(self, m: dict, key: str, place: str, *, required: bool = False, urls: bool = False
-              ) -> tuple[str, ...]:
-        out: list[str] = []
-        for i, item in enumerate(self.items(m, key, place, required=required)):
-            where = f"{self.sub(place, key)}[{i}]"
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
-                raise self.fail(where, Reason.WRONG_TYPE, expected="text", found=_type_name(item))
-            item = str(item).strip()
-            if not item:
-                raise self.fail(where, Reason.EMPTY)
-            if urls and not _URL.match(item):
-                raise self.fail(where, Reason.BAD_URL, value=item)
-            out.append(item)
-        return tuple(out)
-
-    def related(self, m: dict, place: str) -> tuple[RelatedDocument, ...]:
-        out = []
-        for i, item in enumerate(self.items(m, "related_documents", place)):
-            where = f"{self.sub(place, 'related_documents')}[{i}]"
-            r = self.mapping(item, where, ("number", "title"), ("link", "note"))
-            out.append(RelatedDocument(
-                number=self.text(r, "number", where) or "",
-                title=self.text(r, "title", where) or "",
-                link=self.url(r, "link", where, nullable=True),
-            ))
-        return tuple(out)
-
-    def refs(self, m: dict, key: str, place: str, *, required: bool = False) -> list[tuple[str, ArticleRef]]:
-        """Article references as (place, ref); checked against documents later."""
-        out = []
-        for i, item in enumerate(self.items(m, key, place, required=required)):
-            where = f"{self.sub(place, key)}[{i}]"
-            r = self.mapping(item, where, ("document", "article"), ())
-            out.append((where, ArticleRef(self.text(r, "document", where) or "",
-                                          self.integer(r, "article", where))))
-        return out
-
 
 # --- documents -----------------------------------------------------------------------------------
 
 _DOC_REQUIRED = ("id", "number", "kind", "title", "issuer", "issued", "effective", "status",
                  "source", "aliases", "chapters")
-_DOC_OPTIONAL = ("signer", "status_note", "replaced_by", "related_documents")
-_ARTICLE_OPTIONAL = ("title", "section", "summary", "missing", "keywords", "questions", "sources", "current")
+_DOC_OPTIONAL = ("signer", "status_note", "replaced_by", "related_documents", "text_source")
+_ARTICLE_OPTIONAL = ("title", "section", "summary", "missing", "text", "keywords", "questions", "sources",
+                     "current")
 
 
 class _PendingRefs:
-    """References seen while parsing, checked once every document is known."""
+    """References seen while parsing, checked once every document is known.
+
+    A reference may name a KB document or any related_documents entry of the knowledge base (the union):
+    a decree is first known by reference, then becomes a KB document, without touching its referrers.
+    """
 
     def __init__(self) -> None:
-        self.items: list[tuple[_Checker, str, str, ArticleRef | None, tuple[str, ...], str]] = []
+        self.items: list[tuple[Checker, str, str, ArticleRef | None, str]] = []
 
-    def add(self, checker: _Checker, place: str, document: str, ref: ArticleRef | None,
-            related: tuple[str, ...], own: str) -> None:
-        self.items.append((checker, place, document, ref, related, own))
+    def add(self, checker: Checker, place: str, document: str, ref: ArticleRef | None, own: str) -> None:
+        self.items.append((checker, place, document, ref, own))
 
 
 def _parse_document(file: Path, pending: _PendingRefs) -> Document:
-    data, lines = _read_yaml(file)
-    c = _Checker(file, lines)
+    data, lines = read_yaml(file)
+    c = Checker(file, lines)
     m = c.mapping(data, "", _DOC_REQUIRED, _DOC_OPTIONAL)
     doc_id = c.text(m, "id", "") or ""
     if file.stem != doc_id:
@@ -301,7 +85,7 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
     if status is not Status.IN_FORCE and not status_note:
         raise c.fail("status_note", Reason.STATUS_NOTE_REQUIRED, status=status.value)
     related = c.related(m, "")
-    related_numbers = tuple(r.number for r in related)
+    text_source = c.text_source(m, "")
 
     replaced_by = []
     for i, item in enumerate(c.items(m, "replaced_by", "")):
@@ -313,7 +97,7 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
         if rep.since is not None and rep.since < effective:
             raise c.fail(f"{where}.since", Reason.DATE_ORDER, later="since", later_value=rep.since,
                          earlier="effective", earlier_value=effective)
-        pending.add(c, f"{where}.document", rep.document, None, related_numbers, number)
+        pending.add(c, f"{where}.document", rep.document, None, number)
         replaced_by.append(rep)
     if status is Status.SUPERSEDED and not replaced_by:
         raise c.fail("replaced_by", Reason.REPLACED_BY_REQUIRED)
@@ -326,6 +110,7 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
     chapters = []
     previous = 0
     seen: set[int] = set()
+    first_text: str | None = None  # place of the first article carrying official text
     for ci, raw_ch in enumerate(c.items(m, "chapters", "", required=True)):
         cp = f"chapters[{ci}]"
         ch = c.mapping(raw_ch, cp, ("articles",), ("number", "title", "title_verified"))
@@ -351,12 +136,15 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
                 raise c.fail(f"{ap}.missing", Reason.MISSING_REQUIRED)
             if verified is Verified.FULL and missing:
                 raise c.fail(f"{ap}.missing", Reason.MISSING_FORBIDDEN)
+            text = c.article_text(a, "text", ap)
+            if text is not None and first_text is None:
+                first_text = f"{ap}.text"
             sources = c.texts(a, "sources", ap, required=verified is not Verified.NONE, urls=True)
             current = c.refs(a, "current", ap)
             if current and status is Status.IN_FORCE:
                 raise c.fail(f"{ap}.current", Reason.CURRENT_ON_IN_FORCE)
             for where, ref in current:
-                pending.add(c, f"{where}.document", ref.document, ref, related_numbers, number)
+                pending.add(c, f"{where}.document", ref.document, ref, number)
             articles.append(Article(
                 number=art_no,
                 title=c.text(a, "title", ap, nullable=True),
@@ -370,17 +158,20 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
                 current=tuple(ref for _, ref in current),
                 document=number,
                 chapter_index=ci,
+                text=text,
             ))
         raw_no = ch.get("number")
         if isinstance(raw_no, bool) or not isinstance(raw_no, str | int | type(None)):
             raise c.fail(f"{cp}.number", Reason.WRONG_TYPE, expected="text or number",
-                         found=_type_name(raw_no))
+                         found=type_name(raw_no))
         chapters.append(Chapter(
             number=str(raw_no).strip() if raw_no is not None and str(raw_no).strip() else None,
             title=c.text(ch, "title", cp, nullable=True),
             title_verified=c.boolean(ch, "title_verified", cp, default=False),
             articles=tuple(articles),
         ))
+    if first_text is not None and text_source is None:
+        raise c.fail("text_source", Reason.TEXT_SOURCE_REQUIRED)
 
     return Document(
         id=doc_id,
@@ -399,6 +190,7 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
         aliases=tuple(aliases),
         chapters=tuple(chapters),
         file=str(file),
+        text_source=text_source,
     )
 
 
@@ -407,11 +199,10 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
 
 def _parse_applicability(file: Path, pending: _PendingRefs) -> tuple[tuple[Role, ...],
                                                                     tuple[RelatedDocument, ...]]:
-    data, lines = _read_yaml(file)
-    c = _Checker(file, lines)
+    data, lines = read_yaml(file)
+    c = Checker(file, lines)
     m = c.mapping(data, "", ("roles",), ("related_documents",))
     related = c.related(m, "")
-    related_numbers = tuple(r.number for r in related)
     roles: list[Role] = []
     for ri, raw in enumerate(c.items(m, "roles", "", required=True)):
         rp = f"roles[{ri}]"
@@ -424,14 +215,14 @@ def _parse_applicability(file: Path, pending: _PendingRefs) -> tuple[tuple[Role,
         for key in ("old_documents", "current_documents"):
             docs[key] = c.texts(r, key, rp, required=key == "current_documents")
             for i, number in enumerate(docs[key]):
-                pending.add(c, f"{rp}.{key}[{i}]", number, None, related_numbers, "")
+                pending.add(c, f"{rp}.{key}[{i}]", number, None, "")
         rights = []
         for gi, raw_right in enumerate(c.items(r, "rights", rp, required=True)):
             gp = f"{rp}.rights[{gi}]"
             g = c.mapping(raw_right, gp, ("kind", "text", "refs"), ())
             refs = c.refs(g, "refs", gp, required=True)
             for where, ref in refs:
-                pending.add(c, f"{where}.document", ref.document, ref, related_numbers, "")
+                pending.add(c, f"{where}.document", ref.document, ref, "")
             rights.append(RoleRight(kind=c.choice(g, "kind", gp, Right), text=c.text(g, "text", gp) or "",
                                     refs=tuple(ref for _, ref in refs)))
         roles.append(Role(
@@ -451,21 +242,20 @@ def _parse_applicability(file: Path, pending: _PendingRefs) -> tuple[tuple[Role,
 # --- the whole base ------------------------------------------------------------------------------
 
 
-def _locate(path: str | Path | None) -> tuple[Path, Path | None]:
-    """(folder of document files, applicability file or None) for a KB folder or a documents folder."""
+def _locate(path: str | Path | None) -> tuple[Path, Path | None, Path | None]:
+    """(folder of document files, applicability file, amendments file) for a KB or a documents folder."""
     base = Path(path) if path is not None else DEFAULT_DIR
-    if (base / "documents").is_dir():
-        app = base / APPLICABILITY_FILE
-        return base / "documents", app if app.is_file() else None
-    for candidate in (base / APPLICABILITY_FILE, base.parent / APPLICABILITY_FILE):
-        if candidate.is_file():
-            return base, candidate
-    return base, None
+    folder = base / "documents" if (base / "documents").is_dir() else base
+    found: list[Path | None] = []
+    for name in (APPLICABILITY_FILE, AMENDMENTS_FILE):
+        candidates = (base / name,) if folder != base else (base / name, base.parent / name)
+        found.append(next((c for c in candidates if c.is_file()), None))
+    return folder, found[0], found[1]
 
 
-def _check_refs(pending: _PendingRefs, docs: dict[str, Document], broken: set[str],
+def _check_refs(pending: _PendingRefs, docs: dict[str, Document], related: set[str], broken: set[str],
                 errors: list[KnowledgeBaseError]) -> None:
-    for checker, place, number, ref, related, own in pending.items:
+    for checker, place, number, ref, own in pending.items:
         if number in broken:  # its own file was refused already; one error is enough
             continue
         try:
@@ -492,24 +282,36 @@ def _declared_number(file: Path) -> list[str]:
     return [found.group(1).strip()] if found else []
 
 
+def _declared_related(file: Path) -> set[str]:
+    """The related_documents numbers of a refused applicability file, so documents citing them still pass."""
+    try:
+        data, lines = read_yaml(file)
+        return {r.number for r in Checker(file, lines).related(data, "")} if isinstance(data, dict) else set()
+    except KnowledgeBaseError:
+        return set()
+
+
 def check_knowledge_base(path: str | Path | None = None) -> tuple[KnowledgeBase | None,
                                                                   list[KnowledgeBaseError]]:
     """Load everything and return (knowledge base or None, every error found: first per file + references).
 
-    `path` is a KB folder (holding documents/ and applicability.yaml) or a folder of document files;
-    None means the knowledge base shipped in this package.
+    `path` is a KB folder (holding documents/, applicability.yaml and amendments.yaml) or a folder of
+    document files; None means the knowledge base shipped in this package.
     """
-    folder, app_file = _locate(path)
+    folder, app_file, amendments_file = _locate(path)
     errors: list[KnowledgeBaseError] = []
     pending = _PendingRefs()
-    files = sorted(p for p in folder.glob("*.yaml") if p.name != APPLICABILITY_FILE) if folder.is_dir() else []
+    files = sorted(p for p in folder.glob("*.yaml")
+                   if p.name not in (APPLICABILITY_FILE, AMENDMENTS_FILE)) if folder.is_dir() else []
     if not files:
         return None, [KnowledgeBaseError(folder, "", Reason.NO_DOCUMENTS)]
     documents: list[Document] = []
     broken: set[str] = set()
     for file in files:
+        own = _PendingRefs()  # a refused file's references are not checked: its own error is enough
         try:
-            documents.append(_parse_document(file, pending))
+            documents.append(_parse_document(file, own))
+            pending.items += own.items
         except KnowledgeBaseError as exc:
             errors.append(exc)
             broken.update(_declared_number(file))
@@ -534,15 +336,29 @@ def check_knowledge_base(path: str | Path | None = None) -> tuple[KnowledgeBase 
         except KnowledgeBaseError as exc:
             errors.append(exc)
 
+    related = {r.number for doc in documents for r in doc.related_documents}
     roles: tuple[Role, ...] = ()
     app_related: tuple[RelatedDocument, ...] = ()
     if app_file is not None:
+        own = _PendingRefs()
         try:
-            roles, app_related = _parse_applicability(app_file, pending)
+            roles, app_related = _parse_applicability(app_file, own)
+            pending.items += own.items
+        except KnowledgeBaseError as exc:
+            errors.append(exc)
+            related |= _declared_related(app_file)
+    related |= {r.number for r in app_related}
+
+    changes: list[PendingChange] = []
+    if amendments_file is not None:
+        try:
+            changes = parse_amendments(amendments_file)
         except KnowledgeBaseError as exc:
             errors.append(exc)
 
-    _check_refs(pending, by_number, broken, errors)
+    _check_refs(pending, by_number, related, broken, errors)
+    documents = attach_amendments(documents, [c for c in changes if c.amendment.target not in broken],
+                                  by_number, related, errors)
     if errors:
         return None, errors
     ordered = sorted(documents, key=lambda d: (d.status is not Status.IN_FORCE, d.issued, d.number))

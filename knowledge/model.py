@@ -53,9 +53,105 @@ class RelatedDocument:
     link: str | None
 
 
+# Vietnamese letters of điểm, in order (no f, j, w, z; đ after d).
+POINT_LETTERS: tuple[str, ...] = tuple("a b c d đ e g h i k l m n o p q r s t u v x y".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """Điểm `letter` of a khoản: its official wording (paragraphs joined by newlines)."""
+
+    letter: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """Khoản `number` of an article: its official wording, then its điểm in order."""
+
+    number: int
+    text: str
+    points: tuple[Point, ...] = ()
+
+    def point(self, letter: str) -> Point | None:
+        """The điểm with this letter, or None."""
+        return next((p for p in self.points if p.letter == letter), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """The official wording of one article, clause by clause, as the YAML `text:` block gives it.
+
+    `intro` is what comes before khoản 1 (or the whole article when it has no khoản); `points` are
+    điểm written directly under the intro, in an article without khoản.
+    """
+
+    intro: str
+    clauses: tuple[Clause, ...] = ()
+    points: tuple[Point, ...] = ()
+
+    def clause(self, number: int) -> Clause | None:
+        """The khoản with this number, or None."""
+        return next((c for c in self.clauses if c.number == number), None)
+
+
+class Change(StrEnum):
+    """What an amending document did to an article (or, for a notice, what readers must know)."""
+
+    AMENDED = "amended"
+    ADDED = "added"
+    REPEALED = "repealed"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """One entry of knowledge/amendments.yaml: `by` changed `target` (article None = whole document).
+
+    `text` is the new official wording, present exactly when `verified` is full or partial.
+    """
+
+    target: str
+    article: int | None
+    by: str
+    since: dt.date
+    change: Change
+    verified: Verified
+    text: ArticleText | None
+    note: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextSource:
+    """Where a document's official wording (the `text:` blocks) was copied from."""
+
+    name: str
+    link: str | None
+    note: str | None
+
+
+def cite_label(article: int, clause: int | None = None, point: str | None = None,
+               document: str | None = None) -> str:
+    """How answers quote a provision: "điểm a khoản 2 Điều 15" (+ " Luật 10/2022/QH15" when given)."""
+    parts = []
+    if point is not None:
+        parts.append(f"điểm {point}")
+    if clause is not None:
+        parts.append(f"khoản {clause}")
+    parts.append(f"Điều {article}")
+    if document:
+        parts.append(document)
+    return " ".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One article. `summary` is None exactly when `verified` is none (the bot then gives only a pointer)."""
+    """One article. `summary` is None exactly when `verified` is none (the bot then gives only a pointer).
+
+    `text` is the official wording as first issued (None when not carried yet); `amendments` are the
+    later changes from knowledge/amendments.yaml, oldest first.
+    """
 
     number: int
     title: str | None
@@ -69,6 +165,43 @@ class Article:
     current: tuple[ArticleRef, ...]
     document: str  # official number of the document holding it
     chapter_index: int  # position of its chapter in Document.chapters
+    text: ArticleText | None = None
+    amendments: tuple[Amendment, ...] = ()
+
+    @property
+    def intro(self) -> str | None:
+        """The official wording before khoản 1 (None when the text is not carried)."""
+        return self.text.intro if self.text is not None else None
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        """The khoản of the text as first issued (empty when the text is not carried)."""
+        return self.text.clauses if self.text is not None else ()
+
+    def clause(self, number: int) -> Clause | None:
+        """Khoản `number` of the text as first issued, or None."""
+        return self.text.clause(number) if self.text is not None else None
+
+    def text_at(self, day: dt.date) -> ArticleText | None:
+        """The wording in force on `day`: the newest verified amendment's text by then, else the original.
+
+        Unverified amendments (no sourced text) never replace the original: the bot then shows the
+        original with the amendment's note instead of inventing wording.
+        """
+        newest = self.text
+        for change in sorted(self.amendments, key=lambda a: a.since):
+            if change.since <= day and change.text is not None:
+                newest = change.text
+        return newest
+
+    @property
+    def text_in_force(self) -> ArticleText | None:
+        """The wording in force today (see `text_at`)."""
+        return self.text_at(dt.date.today())
+
+    def cite(self, clause: int | None = None, point: str | None = None) -> str:
+        """ "điểm a khoản 2 Điều 15" for this article."""
+        return cite_label(self.number, clause, point)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +234,8 @@ class Document:
     aliases: tuple[str, ...]
     chapters: tuple[Chapter, ...]
     file: str = ""
+    text_source: TextSource | None = None
+    notices: tuple[Amendment, ...] = ()  # amendments.yaml entries about the whole document
 
     @property
     def label(self) -> str:

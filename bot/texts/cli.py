@@ -74,5 +74,11 @@ KB_REASONS: dict[str, str] = {
     "self_reference": "văn bản không thể tự dẫn chiếu chính nó ở đây",
     "no_documents": "không tìm thấy tệp văn bản (*.yaml) nào",
     "duplicate_role": "vai trò {value!r} xuất hiện hai lần",
+    "clause_order": "gặp khoản {number} ở chỗ phải là khoản {expected} (khoản đánh số 1, 2, 3… liên tục)",
+    "point_order": "gặp điểm {letter} ở chỗ phải là điểm {expected} (điểm theo thứ tự a, b, c, d, đ, e…)",
+    "clause_after_points": "khoản {number} đứng sau các điểm viết thẳng dưới điều",
+    "text_source_required": "điều có toàn văn (text) nên văn bản phải có text_source (nguồn toàn văn)",
+    "amendment_text_required": "thay đổi có verified: {verified} phải có nội dung mới (text)",
+    "amendment_text_forbidden": "chỉ thay đổi một điều, đã kiểm chứng (full hoặc partial), mới có text",
 }
 DB_UPGRADE_FAILED = "Không nâng cấp được cơ sở dữ liệu {db}: {error}"
