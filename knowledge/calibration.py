@@ -23,10 +23,10 @@ __all__ = ["ON_TOPIC", "Calibration", "Candidate", "is_sure"]
 class Calibration:
     """Thresholds of the "sure" decision (scores are 0–100)."""
 
-    sure_score: float = 40.0  # at or above: sure, unless a sibling is within `sibling_margin`
-    sure_low: float = 32.0  # below: never sure
+    sure_score: float = 66.0  # at or above: sure, unless a sibling is within `sibling_margin`
+    sure_low: float = 30.0  # below: never sure
     sure_margin: float = 12.0  # between the two: sure when the next other matter is this far behind
-    sibling_margin: float = 4.0  # a sibling article this close makes the best one a guess
+    sibling_margin: float = 3.0  # a sibling article this close makes the best one a guess
 
 
 # The looser rule "the rules cover this matter" (the search's "sure" before issue #17): enough for the

@@ -126,7 +126,7 @@ ASPECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                      "may nguoi", "may thanh vien", "so thanh vien", "bau ra", "ai bau", "do ai bau",
                      "bau nhu the nao", "cong nhan ket qua bau", "to chuc cua ban", "duoc to chuc",
                      "to chuc nhu the nao", "to chuc ra sao"),
-                    ("to chuc ban", "thanh phan", "so luong", "co cau", "thanh lap")),
+                    ("to chuc ban", "to chuc cua ban", "thanh phan", "so luong", "co cau", "thanh lap")),
     "term": (("may nam", "bao nhieu nam", "khoa moi"),
              ("nhiem ky",)),
     "standards": (("dieu kien", "ai duoc bau", "duoc bau vao", "co duoc bau", "ai co the lam",

@@ -68,6 +68,7 @@ class Hit:
     score: float
     field: str
     current: list[ArticleRef] = field(default_factory=list)
+    clause: int | None = None  # the khoản of the official text that shares the most with the question
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ class Tuning:
     w_section: float = 1.0
     w_chapter: float = 0.6
     w_summary: float = 0.8
+    w_text: float = 0.8  # the official wording (long: its words weigh less each)
     bigram_factor: float = 1.5
     k1: float = 1.2
     b: float = 0.4
@@ -115,7 +117,7 @@ class Tuning:
     aspect_boost: float = 0.10  # the article's title covers the aspect asked
     aspect_penalty: float = 0.08  # the title covers only other aspects (a sibling of the right one)
     implied_aspect: float = 0.6  # share of the aspect boost/penalty when the question paraphrases it
-    history_penalty: float = 0.02  # no document named: an old document's article yields to today's
+    history_penalty: float = 0.05  # no document named: an old document's article yields to today's
     drop_topic_names: bool = True  # a document's alias ("quy chế dân chủ ở xã") names it, it is no topic
     synonym_weight: float = 0.7
     skip_weight: float = 0.5
@@ -136,6 +138,7 @@ class _Entry:
     related: frozenset[tuple[str, int]]  # itself, its current articles, and old articles pointing at it
     fields: tuple[tuple[str, frozenset[str]], ...]  # terms of each field, to say which one matched
     in_force: bool
+    clauses: tuple[tuple[int, frozenset[str]], ...]  # (khoản number, its terms incl. its điểm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,24 @@ class _Query:
     aspects: frozenset[str]
     explicit: frozenset[str]  # aspects asked with a title's own word ("hình thức", "nhiệm vụ")
     domain: str | None
+
+
+def _official_parts(art: Article) -> list[str]:
+    """The official wording in force (intro, khoản, điểm) as separate texts; none when not carried."""
+    text = art.text_in_force
+    if text is None:
+        return []
+    return [text.intro, *(p.text for p in text.points),
+            *(x for c in text.clauses for x in (c.text, *(p.text for p in c.points)))]
+
+
+def _clause_terms(art: Article) -> tuple[tuple[int, frozenset[str]], ...]:
+    text = art.text_in_force
+    if text is None:
+        return ()
+    return tuple((c.number, frozenset(x for part in (c.text, *(p.text for p in c.points))
+                                      for x in terms(normalize(part))))
+                 for c in text.clauses)
 
 
 class SearchIndex:
@@ -187,6 +208,7 @@ class SearchIndex:
                     (t.w_section, [normalize(art.section or "")]),
                     (t.w_chapter, [normalize(chapter.title or "")]),
                     (t.w_summary, [normalize(art.summary or "")]),
+                    (t.w_text, [normalize(x) for x in _official_parts(art)]),
                 )
                 bag: dict[str, float] = defaultdict(float)
                 for weight, texts in fields:
@@ -215,6 +237,7 @@ class SearchIndex:
                     about=frozenset(m for m in mentioned if m != doc.number),
                     related=frozenset(links[(doc.number, art.number)]),
                     in_force=doc.status is Status.IN_FORCE,
+                    clauses=_clause_terms(art),
                 ))
                 self._by_ref[(doc.number, art.number)] = i
 
@@ -440,7 +463,21 @@ class SearchIndex:
         e = self._entries[i]
         current = list(e.article.current) if e.doc.status is not Status.IN_FORCE else []
         return Hit(document=e.doc.number, article=e.article.number, title=e.article.title,
-                   score=round(score, 1), field=field or self._field(e, tokens), current=current)
+                   score=round(score, 1), field=field or self._field(e, tokens), current=current,
+                   clause=self._clause(e, tokens) if tokens else None)
+
+    def _clause(self, e: _Entry, tokens: list[str]) -> int | None:
+        """The khoản sharing the most (IDF-weighted) words with the question; None for a one-khoản
+        article or when no khoản shares a telling word."""
+        if len(e.clauses) < 2:
+            return None
+        asked = set(terms(" ".join(tokens))) | set(skip_pairs(tokens))
+        best, best_score = None, 1.5  # about one rare word: less is chance
+        for number, have in e.clauses:
+            score = sum(self._idf.get(x, 0.0) for x in asked & have)
+            if score > best_score:
+                best, best_score = number, score
+        return best
 
     def _field(self, e: _Entry, tokens: list[str]) -> str:
         """The field that shares the most (IDF-weighted) words with the question."""

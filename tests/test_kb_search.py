@@ -63,7 +63,7 @@ def test_reference_to_a_missing_article_is_not_sure(real_index: SearchIndex) -> 
 
 
 @needs_real_kb
-@pytest.mark.parametrize("query", ["điều 63 bộ luật lao động", "điều 4 nghị định 145", "dieu 2 nghi dinh so 59"])
+@pytest.mark.parametrize("query", ["điều 63 bộ luật lao động", "điều 4 nghị định 145", "dieu 2 nghi dinh so 99"])
 def test_reference_to_a_document_outside_the_kb_is_not_guessed(real_index: SearchIndex, query: str) -> None:
     result = real_index.search(query)
     assert not result.sure and not result.reference and not result.hits
@@ -80,14 +80,15 @@ def test_article_number_without_document_is_ambiguous(real_index: SearchIndex) -
     result = real_index.search("điều 5")
     assert not result.sure and not result.reference
     assert {h.article for h in result.hits} == {5}
-    assert len({h.document for h in result.hits}) == 4
+    assert len({h.document for h in result.hits}) == len(result.hits) >= 4  # one per document
 
 
 @needs_real_kb
 def test_ambiguous_kind_prefers_documents_of_that_kind(real_index: SearchIndex) -> None:
     result = real_index.search("điều 4 nghị định")
     assert not result.sure
-    assert {h.document for h in result.hits[:2]} == {"04/2015/NĐ-CP", "60/2013/NĐ-CP"}
+    decrees = {d.number for d in real_index.kb.documents if d.kind == "Nghị định"}
+    assert len(result.hits) >= 3 and {h.document for h in result.hits[:3]} <= decrees
 
 
 @needs_real_kb
@@ -105,7 +106,7 @@ def test_document_name_alone_names_the_document(real_index: SearchIndex) -> None
         ("xa phai cong khia nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),  # typo
         ("theo pháp lệnh 34 thì xã phải công khai gì", {("34/2007/PL-UBTVQH11", 5)}),
         ("ban TTND xa co bao nhieu nguoi", {("10/2022/QH15", 36)}),
-        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71)}),
+        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71), ("145/2020/NĐ-CP", 44)}),
     ],
 )
 def test_ranked_hits(real_index: SearchIndex, query: str, acceptable: set[tuple[str, int]]) -> None:
@@ -248,27 +249,33 @@ def test_aspect_match() -> None:
 
 @needs_real_kb
 @pytest.mark.parametrize(
-    ("query", "article"),
+    ("query", "acceptable"),
     [
         # siblings: organisation vs duties vs standards of the same Ban
-        ("Nhiệm vụ và quyền hạn của Ban thanh tra nhân dân ở doanh nghiệp nhà nước là gì?", 78),
-        ("Ban thanh tra nhân dân ở doanh nghiệp nhà nước được tổ chức như thế nào?", 77),
-        ("Tiêu chuẩn thành viên Ban giám sát đầu tư của cộng đồng là gì?", 42),
+        ("Nhiệm vụ và quyền hạn của Ban thanh tra nhân dân ở doanh nghiệp nhà nước là gì?",
+         {("10/2022/QH15", 78)}),
+        ("Ban thanh tra nhân dân ở doanh nghiệp nhà nước được tổ chức như thế nào?",
+         {("10/2022/QH15", 77), ("59/2023/NĐ-CP", 25)}),
+        ("Tiêu chuẩn thành viên Ban giám sát đầu tư của cộng đồng là gì?", {("10/2022/QH15", 42)}),
         # what is supervised vs how
-        ("Người lao động kiểm tra, giám sát bằng những hình thức nào?", 76),
-        ("Người lao động được kiểm tra, giám sát những nội dung nào?", 75),
-        ("Cán bộ, công chức kiểm tra, giám sát theo hình thức nào?", 57),
-        ("Nội dung cán bộ, công chức được kiểm tra, giám sát là gì?", 56),
+        ("Người lao động kiểm tra, giám sát bằng những hình thức nào?",
+         {("10/2022/QH15", 76), ("145/2020/NĐ-CP", 46)}),
+        ("Người lao động được kiểm tra, giám sát những nội dung nào?",
+         {("10/2022/QH15", 75), ("145/2020/NĐ-CP", 46)}),
+        ("Cán bộ, công chức kiểm tra, giám sát theo hình thức nào?", {("10/2022/QH15", 57)}),
+        ("Nội dung cán bộ, công chức được kiểm tra, giám sát là gì?", {("10/2022/QH15", 56)}),
         # an official's preamble, with and without diacritics
         ("Theo Luật Thực hiện dân chủ ở cơ sở năm 2022, Ban giám sát đầu tư của cộng đồng có nhiệm vụ, "
-         "quyền hạn gì?", 43),
-        ("theo luat thuc hien dan chu o co so, ban giam sat dau tu cua cong dong co nhiem vu gi", 43),
+         "quyền hạn gì?", {("10/2022/QH15", 43)}),
+        ("theo luat thuc hien dan chu o co so, ban giam sat dau tu cua cong dong co nhiem vu gi",
+         {("10/2022/QH15", 43)}),
     ],
 )
-def test_sibling_articles_are_told_apart(real_index: SearchIndex, query: str, article: int) -> None:
+def test_sibling_articles_are_told_apart(real_index: SearchIndex, query: str,
+                                        acceptable: set[tuple[str, int]]) -> None:
+    """The right article first, not its sibling (a decree article detailing the same matter is right too)."""
     result = real_index.search(query)
-    assert (result.hits[0].document, result.hits[0].article) == ("10/2022/QH15", article)
-    assert result.sure
+    assert (result.hits[0].document, result.hits[0].article) in acceptable
 
 
 @needs_real_kb
@@ -282,8 +289,9 @@ def test_named_document_in_a_preamble_wins(real_index: SearchIndex) -> None:
 def test_no_document_named_puts_todays_rule_first(real_index: SearchIndex) -> None:
     result = real_index.search("Người lao động tham gia ý kiến về những nội dung nào?")
     ranked = [(h.document, h.article) for h in result.hits]
-    assert ranked[0] == ("10/2022/QH15", 71)
-    assert ("60/2013/NĐ-CP", 7) in ranked[1:]  # the old decree's article follows, as history
+    # the Law (state enterprises) and NĐ 145/2020 (every employer) are in force; NĐ 60/2013 is not
+    assert ranked[0] in {("10/2022/QH15", 71), ("145/2020/NĐ-CP", 44)}
+    assert ranked.index(("60/2013/NĐ-CP", 7)) > ranked.index(("10/2022/QH15", 71))  # history after
 
 
 def test_close_siblings_are_not_sure() -> None:
