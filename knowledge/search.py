@@ -103,6 +103,8 @@ class Tuning:
     w_chapter: float = 0.6
     w_summary: float = 0.8
     w_text: float = 0.8  # the official wording (long: its words weigh less each)
+    clause_min: float = 4.0  # a khoản is quoted when it shares about two telling words with the question
+    clause_lead: float = 1.5  # … and this many times what the next khoản shares
     bigram_factor: float = 1.5
     k1: float = 1.2
     b: float = 0.4
@@ -467,17 +469,18 @@ class SearchIndex:
                    clause=self._clause(e, tokens) if tokens else None)
 
     def _clause(self, e: _Entry, tokens: list[str]) -> int | None:
-        """The khoản sharing the most (IDF-weighted) words with the question; None for a one-khoản
-        article or when no khoản shares a telling word."""
+        """The khoản that answers: the one sharing the most (IDF-weighted) words with the question, words
+        of the article's title left out (they do not tell its khoản apart), clearly ahead of the others;
+        None when no khoản stands out (a broad question is answered by the whole article)."""
         if len(e.clauses) < 2:
             return None
-        asked = set(terms(" ".join(tokens))) | set(skip_pairs(tokens))
-        best, best_score = None, 1.5  # about one rare word: less is chance
-        for number, have in e.clauses:
-            score = sum(self._idf.get(x, 0.0) for x in asked & have)
-            if score > best_score:
-                best, best_score = number, score
-        return best
+        asked = (set(terms(" ".join(tokens))) | set(skip_pairs(tokens))) - set(terms(e.title))
+        scored = sorted(((sum(self._idf.get(x, 0.0) for x in asked & have), number)
+                         for number, have in e.clauses), reverse=True)
+        (best, number), (second, _) = scored[0], scored[1]
+        if best >= self.tuning.clause_min and best >= self.tuning.clause_lead * second:
+            return number
+        return None
 
     def _field(self, e: _Entry, tokens: list[str]) -> str:
         """The field that shares the most (IDF-weighted) words with the question."""
