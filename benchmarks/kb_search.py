@@ -136,12 +136,12 @@ class NaiveBaseline:
         self.threshold = _tune(rows)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:5.1f} %"
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:5.1f} %"
 
 
-def _row(name: str, *values: float, percent: bool = True) -> str:
-    fmt = _pct if percent else (lambda v: f"{v:7.3f}")
+def _row(name: str, *values: float | None, percent: bool = True) -> str:
+    fmt = _pct if percent else (lambda v: f"{v:7.3f}" if isinstance(v, float) else str(v))
     return f"  {name:<44}" + "".join(f" {fmt(v):>10}" for v in values)
 
 
@@ -212,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f" [{name}]")
         print(_row("top-1 accuracy", *(r.top1 for r in reps)))
         print(_row("top-3 accuracy", *(r.top3 for r in reps)))
-        print(_row("sure and right (of the answers called sure)", *(r.sure_right for r in reps)))
+        print(_row("answers called sure (count)", *(r.sure for r in reps), percent=False))
+        print(_row("sure and right (of the answers called sure)",
+                   *(r.sure_right if r.sure else None for r in reps)))
         if reps[0].unanswerable:
             print(_row("unanswerable met with \"not sure\"", *(r.not_sure_on_unanswerable for r in reps)))
         print(_row("answerable wrongly \"not sure\"", *(r.not_sure_on_answerable for r in reps)))
