@@ -104,14 +104,30 @@ def test_document_name_alone_names_the_document(real_index: SearchIndex) -> None
         ("xã phải công khai những gì", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),
         ("xa phai cong khai nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),
         ("xa phai cong khia nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),  # typo
-        ("theo pháp lệnh 34 thì xã phải công khai gì", {("34/2007/PL-UBTVQH11", 5)}),
         ("ban TTND xa co bao nhieu nguoi", {("10/2022/QH15", 36)}),
-        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71), ("145/2020/NĐ-CP", 44)}),
     ],
 )
 def test_ranked_hits(real_index: SearchIndex, query: str, acceptable: set[tuple[str, int]]) -> None:
     result = real_index.search(query)
     assert result.sure
+    assert (result.hits[0].document, result.hits[0].article) in acceptable
+    assert all(0 <= h.score <= 100 for h in result.hits)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+@needs_real_kb
+@pytest.mark.parametrize(
+    ("query", "acceptable"),
+    [
+        # right first, but "sure" (issue #17: sure means right) is withheld: a close sibling of the same
+        # document (Điều 2) / three in-force articles of one matter in two documents
+        ("theo pháp lệnh 34 thì xã phải công khai gì", {("34/2007/PL-UBTVQH11", 5)}),
+        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71), ("145/2020/NĐ-CP", 44)}),
+    ],
+)
+def test_ranked_hits_first_when_not_sure(real_index: SearchIndex, query: str,
+                                         acceptable: set[tuple[str, int]]) -> None:
+    result = real_index.search(query)
     assert (result.hits[0].document, result.hits[0].article) in acceptable
     assert all(0 <= h.score <= 100 for h in result.hits)
     assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
@@ -297,10 +313,13 @@ def test_no_document_named_puts_todays_rule_first(real_index: SearchIndex) -> No
 def test_close_siblings_are_not_sure() -> None:
     """Two articles of one chapter a few points apart: the question did not say which; offer both."""
     chapter = ("10/2022/QH15", 3)
-    best = Candidate(score=60.0, key=("10/2022/QH15", 56), related=frozenset(), chapter=chapter)
-    sibling = Candidate(score=57.0, key=("10/2022/QH15", 57), related=frozenset(), chapter=chapter)
-    far = Candidate(score=57.0, key=("60/2013/NĐ-CP", 9), related=frozenset(), chapter=("60/2013/NĐ-CP", 1))
     c = Calibration()
+    high = c.sure_score + 5
+    best = Candidate(score=high, key=("10/2022/QH15", 56), related=frozenset(), chapter=chapter)
+    sibling = Candidate(score=high - c.sibling_margin / 2, key=("10/2022/QH15", 57), related=frozenset(),
+                        chapter=chapter)
+    far = Candidate(score=high - c.sibling_margin / 2, key=("60/2013/NĐ-CP", 9), related=frozenset(),
+                    chapter=("60/2013/NĐ-CP", 1))
     assert not is_sure([best, sibling], c)
     assert is_sure([best, far], c)  # a strong best answer ahead of another matter of another chapter
     assert not is_sure([Candidate(score=c.sure_low - 1, key=best.key, related=frozenset(), chapter=chapter)], c)
