@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.texts import kb as T
-from knowledge.model import Article, ArticleRef, Document, KnowledgeBase, Status, Verified
+from knowledge.model import Article, ArticleRef, Document, KnowledgeBase, Status, Verified, cite_label
 from knowledge.search import Hit, SearchResult
 
 __all__ = [
@@ -33,10 +33,12 @@ __all__ = [
     "build_answer",
     "document_block",
     "heading",
+    "quote",
     "result_json",
 ]
 
 MAX_GIST_CHARS = 1500  # an answer must fit one Telegram message (4096) with its notices
+MAX_QUOTE_CHARS = 600  # the quoted khoản: short; the whole article is one button/link away
 OTHER_MATCHES = 4  # next best articles listed under an answer
 
 
@@ -156,10 +158,38 @@ def _validity(kb: KnowledgeBase, doc: Document, current: tuple[ArticleRef, ...])
     return out
 
 
-def article_block(kb: KnowledgeBase, doc: Document, art: Article) -> _Both:
-    """Heading, gist (never for an unverified article), validity notice, official link."""
+def quote(doc: Document, art: Article, clause: int) -> tuple[str, str] | None:
+    """("<b>Khoản 2 Điều 15 …</b>: «…»", plain) from the official wording in force, cut short; None when
+    the article carries no such khoản."""
+    text = art.text_in_force
+    found = text.clause(clause) if text is not None else None
+    if found is None:
+        return None
+    body = "\n".join([found.text, *(T.QUOTE_POINT.format(letter=p.letter, text=p.text) for p in found.points)])
+    body = _cut(body, MAX_QUOTE_CHARS)
+    cite = cite_label(art.number, clause, document=doc.label)
+    cite = cite[:1].upper() + cite[1:]
+    return T.QUOTE_HTML.format(cite=_e(cite), text=_e(body)), T.QUOTE.format(cite=cite, text=body)
+
+
+def _amendments(kb: KnowledgeBase, art: Article) -> _Both:
+    """A notice per later change of the article (its note says what changed and where to read it)."""
+    out = _Both()
+    for change in art.amendments:
+        values = {"by": kb.label(change.by), "since": _date(change.since), "note": change.note}
+        out.add(T.AMENDED_HTML.format(**{k: _e(v) for k, v in values.items()}), T.AMENDED.format(**values))
+    return out
+
+
+def article_block(kb: KnowledgeBase, doc: Document, art: Article, clause: int | None = None) -> _Both:
+    """Heading, the khoản that answers (quoted, when the search found one), gist (never for an unverified
+    article), amendment and validity notices, official link."""
     out = _Both()
     out.add(*heading(kb, doc.number, art.number, art.title or ""))
+    quoted = quote(doc, art, clause) if clause is not None else None
+    if quoted is not None:
+        out.add(*quoted)
+        out.blank()
     if art.verified is Verified.NONE or not art.summary:
         out.add(_e(T.UNVERIFIED), T.UNVERIFIED)
     else:
@@ -168,6 +198,7 @@ def article_block(kb: KnowledgeBase, doc: Document, art: Article) -> _Both:
         if art.verified is Verified.PARTIAL and art.missing:
             missing = T.PARTIAL_MISSING.format(missing=art.missing)
             out.add(f"<i>{_e(missing)}</i>", missing)
+    out.extend(_amendments(kb, art))
     current = art.current if doc.status is not Status.IN_FORCE else ()
     validity = _validity(kb, doc, current)
     if validity.text:
@@ -230,7 +261,7 @@ def build_answer(kb: KnowledgeBase, result: SearchResult, question: str | None =
         doc = kb.document(best.document)
         art = doc.article(best.article) if doc else None
         assert doc is not None and art is not None
-        out.extend(article_block(kb, doc, art))
+        out.extend(article_block(kb, doc, art, clause=best.clause))
         seen = {(best.document, best.article)}
         if doc.status is not Status.IN_FORCE:
             seen |= {(r.document, r.article) for r in art.current}

@@ -109,7 +109,8 @@ def classify(text: str, result: SearchResult | None = None, *, place_named: bool
     if legal:
         q += min(2, len(legal))
         reasons.append("legal: " + ", ".join(sorted(legal)))
-    sure = result is not None and result.sure
+    # "sure" now means "sure it is THIS article"; that the rules cover the matter is enough evidence here
+    sure = result is not None and (result.sure or result.on_topic)
     if sure:
         q += 2
         reasons.append("sure hit")

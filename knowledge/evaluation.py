@@ -64,6 +64,8 @@ class Report:
     top3: float
     not_sure_on_unanswerable: float  # unanswerable questions correctly met with "not sure"
     not_sure_on_answerable: float  # answerable questions wrongly met with "not sure"
+    sure: int  # questions answered "sure" (answerable or not)
+    sure_right: float  # of those, the share whose first article is a right answer
     p50_ms: float
     p99_ms: float
     misses: tuple[tuple[str, str], ...]  # (question, what came first) for top-1 misses
@@ -85,16 +87,20 @@ def percentile(values: Sequence[float], p: float) -> float:
 def evaluate(search: SearchFn, questions: Sequence[Labelled], repeat: int = 1) -> Report:
     """Run every question (`repeat` times for timing) and score the answers."""
     times: list[float] = []
-    top1 = top3 = answerable = unanswerable = flagged = wrongly_unsure = 0
+    top1 = top3 = answerable = unanswerable = flagged = wrongly_unsure = sure_total = sure_right = 0
     misses: list[tuple[str, str]] = []
     for q in questions:
         for _ in range(repeat):
             started = time.perf_counter()
             sure, ranked = search(q.text)
             times.append((time.perf_counter() - started) * 1000)
+        right = bool(ranked) and ranked[0] in q.expect
+        if sure:
+            sure_total += 1
+            sure_right += right
         if q.answerable:
             answerable += 1
-            if ranked[:1] and ranked[0] in q.expect:
+            if right:
                 top1 += 1
             else:
                 misses.append((q.text, f"{ranked[0][0]} {ranked[0][1]}" if ranked else "—"))
@@ -113,6 +119,8 @@ def evaluate(search: SearchFn, questions: Sequence[Labelled], repeat: int = 1) -
         top3=top3 / answerable if answerable else 0.0,
         not_sure_on_unanswerable=flagged / unanswerable if unanswerable else 0.0,
         not_sure_on_answerable=wrongly_unsure / answerable if answerable else 0.0,
+        sure=sure_total,
+        sure_right=sure_right / sure_total if sure_total else 0.0,
         p50_ms=percentile(times, 50),
         p99_ms=percentile(times, 99),
         misses=tuple(misses),

@@ -325,7 +325,7 @@ async def test_inline_mode_lists_articles_and_documents(bot: BotHarness):
 async def test_vote_is_recorded_once(bot: BotHarness):
     lan = bot.citizen(5113, "Lan")
     emu = bot.emulator
-    answer = await _answer(bot, lan, "/hoi ai có quyền bầu trưởng thôn", "Điều ")
+    answer = await _answer(bot, lan, "/hoi ban thanh tra nhân dân xã có bao nhiêu người", "Điều ")
     qid = (await _questions(bot))[0]["id"]
     reply = await bot.press(lan, T.BUTTON_VOTE_UP)
     assert reply.get("text") == T.VOTE_THANKS_UP

@@ -210,3 +210,69 @@ def test_ask_does_not_import_telegram() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["hits"][0]["article"] == 10
+
+
+# --- the khoản that answers, quoted from the official text (issue #17) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_kb():
+    return load_knowledge_base()
+
+
+@needs_real_kb
+def test_sure_answer_quotes_the_clause_that_answers(real_kb) -> None:
+    question = "Xã thu phí lệ phí bao nhiêu có phải công khai cho dân biết không"
+    result = SearchIndex(real_kb).search(question)
+    assert result.sure and (result.hits[0].document, result.hits[0].article) == ("10/2022/QH15", 11)
+    assert result.hits[0].clause == 12
+    answer = build_answer(real_kb, result, question)
+    assert "Khoản 12 Điều 11 Luật 10/2022/QH15: «Đối tượng, mức thu các loại phí, lệ phí" in answer.text
+    assert "<b>Khoản 12 Điều 11 Luật 10/2022/QH15</b>: «<i>Đối tượng, mức thu" in answer.html
+    assert len(_strip_tags(answer.html)) < 4096
+    # the whole article stays one link away
+    assert "Toàn văn chính thức" in answer.html
+
+
+@needs_real_kb
+def test_quote_is_escaped_and_kept_short(real_kb) -> None:
+    from dataclasses import replace
+
+    from bot.answers import MAX_QUOTE_CHARS, quote
+    from knowledge.model import ArticleText, Clause
+
+    doc = real_kb.document("10/2022/QH15")
+    art = replace(doc.article(11), text=ArticleText(intro="", clauses=(
+        Clause(1, "a <b> & \"b\""), Clause(2, "dài " * 400))), amendments=())
+    html_quote, plain = quote(doc, art, 1)
+    assert html_quote == "<b>Khoản 1 Điều 11 Luật 10/2022/QH15</b>: «<i>a &lt;b&gt; &amp; &quot;b&quot;</i>»"
+    assert plain == 'Khoản 1 Điều 11 Luật 10/2022/QH15: «a <b> & "b"»'
+    long_quote = quote(doc, art, 2)[1]
+    assert len(long_quote) < MAX_QUOTE_CHARS + 60 and long_quote.endswith("…»")
+    assert quote(doc, art, 7) is None  # no such khoản: nothing quoted
+
+
+@needs_real_kb
+def test_broad_question_quotes_no_clause(real_kb) -> None:
+    result = SearchIndex(real_kb).search("xã phải công khai những gì")
+    assert result.sure and result.hits[0].clause is None
+    assert "«" not in build_answer(real_kb, result).text
+
+
+@needs_real_kb
+def test_amended_article_carries_a_notice(real_kb) -> None:
+    import datetime as dt
+    from dataclasses import replace
+
+    from bot.answers import article_block
+    from knowledge.model import Amendment, Change, Verified
+
+    doc = real_kb.document("10/2022/QH15")
+    change = Amendment(target="10/2022/QH15", article=11, by="59/2023/NĐ-CP", since=dt.date(2024, 7, 1),
+                       change=Change.NOTICE, verified=Verified.NONE, text=None,
+                       note="Khoản 3 <được> hướng dẫn thêm.", source=None)
+    art = replace(doc.article(11), amendments=(change,))
+    html_text, plain = article_block(real_kb, doc, art).render()
+    assert ("✏️ Điều này đã được sửa đổi, bổ sung (Nghị định 59/2023/NĐ-CP, từ 01/07/2024): "
+            "Khoản 3 <được> hướng dẫn thêm.") in plain
+    assert "Khoản 3 &lt;được&gt; hướng dẫn thêm." in html_text

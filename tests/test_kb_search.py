@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from knowledge import load_knowledge_base
+from knowledge.calibration import Calibration, Candidate, is_sure
+from knowledge.normalize import normalize
+from knowledge.query import aspect_match, aspects_of_question, aspects_of_title, quiz_noise, split_preamble, strip_quiz
 from knowledge.search import SearchIndex
 from tests.kb_helpers import VALID, real_kb_missing
 
@@ -60,7 +63,7 @@ def test_reference_to_a_missing_article_is_not_sure(real_index: SearchIndex) -> 
 
 
 @needs_real_kb
-@pytest.mark.parametrize("query", ["điều 63 bộ luật lao động", "điều 4 nghị định 145", "dieu 2 nghi dinh so 59"])
+@pytest.mark.parametrize("query", ["điều 63 bộ luật lao động", "điều 4 nghị định 145", "dieu 2 nghi dinh so 99"])
 def test_reference_to_a_document_outside_the_kb_is_not_guessed(real_index: SearchIndex, query: str) -> None:
     result = real_index.search(query)
     assert not result.sure and not result.reference and not result.hits
@@ -77,14 +80,15 @@ def test_article_number_without_document_is_ambiguous(real_index: SearchIndex) -
     result = real_index.search("điều 5")
     assert not result.sure and not result.reference
     assert {h.article for h in result.hits} == {5}
-    assert len({h.document for h in result.hits}) == 4
+    assert len({h.document for h in result.hits}) == len(result.hits) >= 4  # one per document
 
 
 @needs_real_kb
 def test_ambiguous_kind_prefers_documents_of_that_kind(real_index: SearchIndex) -> None:
     result = real_index.search("điều 4 nghị định")
     assert not result.sure
-    assert {h.document for h in result.hits[:2]} == {"04/2015/NĐ-CP", "60/2013/NĐ-CP"}
+    decrees = {d.number for d in real_index.kb.documents if d.kind == "Nghị định"}
+    assert len(result.hits) >= 3 and {h.document for h in result.hits[:3]} <= decrees
 
 
 @needs_real_kb
@@ -100,14 +104,30 @@ def test_document_name_alone_names_the_document(real_index: SearchIndex) -> None
         ("xã phải công khai những gì", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),
         ("xa phai cong khai nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),
         ("xa phai cong khia nhung gi", {("10/2022/QH15", 11), ("34/2007/PL-UBTVQH11", 5)}),  # typo
-        ("theo pháp lệnh 34 thì xã phải công khai gì", {("34/2007/PL-UBTVQH11", 5)}),
         ("ban TTND xa co bao nhieu nguoi", {("10/2022/QH15", 36)}),
-        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71)}),
     ],
 )
 def test_ranked_hits(real_index: SearchIndex, query: str, acceptable: set[tuple[str, int]]) -> None:
     result = real_index.search(query)
     assert result.sure
+    assert (result.hits[0].document, result.hits[0].article) in acceptable
+    assert all(0 <= h.score <= 100 for h in result.hits)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+@needs_real_kb
+@pytest.mark.parametrize(
+    ("query", "acceptable"),
+    [
+        # right first, but "sure" (issue #17: sure means right) is withheld: a close sibling of the same
+        # document (Điều 2) / three in-force articles of one matter in two documents
+        ("theo pháp lệnh 34 thì xã phải công khai gì", {("34/2007/PL-UBTVQH11", 5)}),
+        ("NLĐ có dc góp ý nội quy ko", {("60/2013/NĐ-CP", 7), ("10/2022/QH15", 71), ("145/2020/NĐ-CP", 44)}),
+    ],
+)
+def test_ranked_hits_first_when_not_sure(real_index: SearchIndex, query: str,
+                                         acceptable: set[tuple[str, int]]) -> None:
+    result = real_index.search(query)
     assert (result.hits[0].document, result.hits[0].article) in acceptable
     assert all(0 <= h.score <= 100 for h in result.hits)
     assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
@@ -174,3 +194,132 @@ def test_browse_helpers_on_real_kb() -> None:
     assert [a.number for a in kb.chapter_articles("10/2022/QH15", 5)] == [90, 91]
     assert kb.article("NĐ 60", 10) is not None and kb.article("ND04", 7) is not None
     assert kb.label("145/2020/NĐ-CP") == "Nghị định 145/2020/NĐ-CP"
+
+
+# --- query understanding (knowledge.query): questions that are NOT in tests/data/questions.yaml --------
+
+
+def test_preamble_is_cut_off_and_kept() -> None:
+    preamble, rest = split_preamble("Theo Nghị định số 59/2023/NĐ-CP, ai triệu tập hội nghị?")
+    assert preamble == "theo nghi dinh so 59 2023 nghi dinh chinh phu"
+    assert rest == "ai trieu tap hoi nghi"
+    # without diacritics, with "Căn cứ" and a colon
+    assert split_preamble("can cu luat 10/2022: ban thanh tra co nhiem vu gi")[1] == "ban thanh tra co nhiem vu gi"
+    # no comma: nothing is cut (the document is still found among the words)
+    assert split_preamble("theo luật thì xã công khai gì") == ("", "theo luat thi xa cong khai gi")
+    # a comma with nothing worth a question after it is no preamble
+    assert split_preamble("Theo luật 10, sao?")[0] == ""
+
+
+def test_quiz_options_and_wording_are_dropped() -> None:
+    stem = strip_quiz("Ban thanh tra nhân dân có nhiệm vụ nào sau đây? A. Giám sát B. Xử phạt C. Bắt giữ")
+    assert stem.strip() == "Ban thanh tra nhân dân có nhiệm vụ nào sau đây?"
+    assert quiz_noise(normalize(stem)) == "ban thanh tra nhan dan co nhiem vu"
+    assert strip_quiz("Điều A. là gì") == "Điều A. là gì"  # one "A." is no list of options
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects", "explicit"),
+    [
+        ("Ban giám sát đầu tư của cộng đồng có nhiệm vụ gì?", {"duties"}, {"duties"}),
+        ("ban thanh tra gom nhung ai", {"composition"}, set()),
+        ("Nhiệm kỳ của Ban thanh tra nhân dân là mấy năm?", {"term"}, {"term"}),
+        ("Ai triệu tập và chủ trì hội nghị người lao động?", {"convene"}, {"convene"}),
+        ("Người lao động giám sát bằng cách nào?", {"form"}, set()),
+        ("Hình thức giám sát của viên chức", {"form"}, {"form"}),
+        ("Công chức được giám sát những nội dung gì?", {"content"}, {"content"}),
+        ("Tiêu chuẩn thành viên ban thanh tra", {"standards"}, {"standards"}),
+        ("kinh phí từ thiện xã có phải công khai không", set(), set()),  # the topic, not the aspect
+    ],
+)
+def test_aspect_of_a_question(question: str, aspects: set[str], explicit: set[str]) -> None:
+    asked, said = aspects_of_question(normalize(question))
+    assert (set(asked), set(said)) == (aspects, explicit)
+
+
+@pytest.mark.parametrize(
+    ("title", "aspects"),
+    [
+        ("Tổ chức Ban Thanh tra nhân dân ở cơ quan, đơn vị", {"composition"}),
+        ("Nhiệm vụ, quyền hạn của Ban Giám sát đầu tư của cộng đồng", {"duties"}),
+        ("Hình thức và thời điểm công khai thông tin", {"form"}),
+        ("Những nội dung người lao động tham gia ý kiến", {"content"}),
+        ("Số lượng, thành phần, tiêu chuẩn thành viên tham gia đối thoại", {"composition", "standards"}),
+        # "hoạt động" inside the title is not the Ban's activity; the funding is
+        ("Trách nhiệm trong việc bảo đảm hoạt động của Ban Thanh tra nhân dân", {"responsibility", "funding"}),
+        ("Hoạt động của Ban Thanh tra nhân dân ở doanh nghiệp nhà nước", {"activity"}),
+        ("Phạm vi điều chỉnh", set()),
+    ],
+)
+def test_aspect_of_a_title(title: str, aspects: set[str]) -> None:
+    assert set(aspects_of_title(title)) == aspects
+
+
+def test_aspect_match() -> None:
+    duties = frozenset({"duties"})
+    assert aspect_match(duties, frozenset({"duties"})) == 1.0
+    assert aspect_match(frozenset({"content"}), duties) == 0.5  # "Ban … giám sát những gì?"
+    assert aspect_match(duties, frozenset({"composition"})) == -1.0
+    assert aspect_match(frozenset(), duties) == 0.0 == aspect_match(duties, frozenset())
+
+
+@needs_real_kb
+@pytest.mark.parametrize(
+    ("query", "acceptable"),
+    [
+        # siblings: organisation vs duties vs standards of the same Ban
+        ("Nhiệm vụ và quyền hạn của Ban thanh tra nhân dân ở doanh nghiệp nhà nước là gì?",
+         {("10/2022/QH15", 78)}),
+        ("Ban thanh tra nhân dân ở doanh nghiệp nhà nước được tổ chức như thế nào?",
+         {("10/2022/QH15", 77), ("59/2023/NĐ-CP", 25)}),
+        ("Tiêu chuẩn thành viên Ban giám sát đầu tư của cộng đồng là gì?", {("10/2022/QH15", 42)}),
+        # what is supervised vs how
+        ("Người lao động kiểm tra, giám sát bằng những hình thức nào?",
+         {("10/2022/QH15", 76), ("145/2020/NĐ-CP", 46)}),
+        ("Người lao động được kiểm tra, giám sát những nội dung nào?",
+         {("10/2022/QH15", 75), ("145/2020/NĐ-CP", 46)}),
+        ("Cán bộ, công chức kiểm tra, giám sát theo hình thức nào?", {("10/2022/QH15", 57)}),
+        ("Nội dung cán bộ, công chức được kiểm tra, giám sát là gì?", {("10/2022/QH15", 56)}),
+        # an official's preamble, with and without diacritics
+        ("Theo Luật Thực hiện dân chủ ở cơ sở năm 2022, Ban giám sát đầu tư của cộng đồng có nhiệm vụ, "
+         "quyền hạn gì?", {("10/2022/QH15", 43)}),
+        ("theo luat thuc hien dan chu o co so, ban giam sat dau tu cua cong dong co nhiem vu gi",
+         {("10/2022/QH15", 43)}),
+    ],
+)
+def test_sibling_articles_are_told_apart(real_index: SearchIndex, query: str,
+                                        acceptable: set[tuple[str, int]]) -> None:
+    """The right article first, not its sibling (a decree article detailing the same matter is right too)."""
+    result = real_index.search(query)
+    assert (result.hits[0].document, result.hits[0].article) in acceptable
+
+
+@needs_real_kb
+def test_named_document_in_a_preamble_wins(real_index: SearchIndex) -> None:
+    result = real_index.search("Theo Pháp lệnh 34/2007, nhân dân bàn và quyết định trực tiếp những nội dung gì?")
+    assert (result.hits[0].document, result.hits[0].article) == ("34/2007/PL-UBTVQH11", 10)
+    assert result.document == "34/2007/PL-UBTVQH11" and result.sure
+
+
+@needs_real_kb
+def test_no_document_named_puts_todays_rule_first(real_index: SearchIndex) -> None:
+    result = real_index.search("Người lao động tham gia ý kiến về những nội dung nào?")
+    ranked = [(h.document, h.article) for h in result.hits]
+    # the Law (state enterprises) and NĐ 145/2020 (every employer) are in force; NĐ 60/2013 is not
+    assert ranked[0] in {("10/2022/QH15", 71), ("145/2020/NĐ-CP", 44)}
+    assert ranked.index(("60/2013/NĐ-CP", 7)) > ranked.index(("10/2022/QH15", 71))  # history after
+
+
+def test_close_siblings_are_not_sure() -> None:
+    """Two articles of one chapter a few points apart: the question did not say which; offer both."""
+    chapter = ("10/2022/QH15", 3)
+    c = Calibration()
+    high = c.sure_score + 5
+    best = Candidate(score=high, key=("10/2022/QH15", 56), related=frozenset(), chapter=chapter)
+    sibling = Candidate(score=high - c.sibling_margin / 2, key=("10/2022/QH15", 57), related=frozenset(),
+                        chapter=chapter)
+    far = Candidate(score=high - c.sibling_margin / 2, key=("60/2013/NĐ-CP", 9), related=frozenset(),
+                    chapter=("60/2013/NĐ-CP", 1))
+    assert not is_sure([best, sibling], c)
+    assert is_sure([best, far], c)  # a strong best answer ahead of another matter of another chapter
+    assert not is_sure([Candidate(score=c.sure_low - 1, key=best.key, related=frozenset(), chapter=chapter)], c)
