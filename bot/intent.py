@@ -40,7 +40,8 @@ _OPENERS = _patterns(r"^(?:cho|xin|toi muon|em muon|cho em|cho toi|cho minh|minh
 _QUESTION_WORDS = _patterns(
     r"gi", r"nao", r"bao gio", r"bao nhieu", r"bao lau", r"o dau", r"di dau", r"the nao", r"ra sao", r"lam sao",
     r"tai sao", r"vi sao", r"the sao", r"co duoc", r"co phai", r"duoc khong", r"phai khong", r"khong a",
-    r"ai", r"may (?:ngay|lan|nam|thang|tuan|nguoi|gio|phieu|ho|thanh vien|buoc|loai|hinh thuc|nguyen tac)",
+    r"ai", r"may (?:ngay|lan|nam|thang|tuan|nguoi|gio|phieu|ho|thanh vien|buoc|loai|hinh thuc|nguyen tac|pho|diem|"
+    r"dieu|khoan|muc|phan)",
     r"nhu nao", r"sao vay", r"dung khong", r"co can", r"co bat buoc", r"hay khong", r"chua",
     r"(?<=[a-z] )hay(?= [a-z])",  # "A hay B": a choice is asked
 )

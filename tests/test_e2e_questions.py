@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from bot.app import stop_bot
 from bot.conversation import Step
+from bot.format import telegram_length
 from bot.handlers import questions
 from bot.texts import citizen as TCit
 from bot.texts import kb as KB
@@ -207,7 +208,7 @@ async def test_browse_documents_chapters_pages_and_back(bot: BotHarness):
     lan = bot.citizen(5109, "Lan")
     emu = bot.emulator
     root = await _answer(bot, lan, "/vanban", "Các văn bản về dân chủ ở cơ sở")
-    assert len([d for d in _payloads(root) if d.startswith("q:d:")]) == 4
+    assert len([d for d in _payloads(root) if d.startswith("q:d:")]) == 7
 
     def shown() -> dict:
         message = emu.message(lan.id, root["message_id"])
@@ -311,7 +312,7 @@ async def test_inline_mode_lists_articles_and_documents(bot: BotHarness):
 
     empty = await emu.wait_for_inline_answer(await emu.inline_query(lan, ""))
     titles = [r["title"] for r in empty["results"]]
-    assert len(titles) == 4 and "Luật 10/2022/QH15" in titles and "Pháp lệnh 34/2007/PL-UBTVQH11" in titles
+    assert len(titles) == 7 and "Luật 10/2022/QH15" in titles and "Pháp lệnh 34/2007/PL-UBTVQH11" in titles
     typo = await emu.wait_for_inline_answer(await emu.inline_query(lan, "dieu 5 PL34"))
     assert typo["results"][0]["title"].startswith("Điều 5 – ")
     junk = await emu.wait_for_inline_answer(await emu.inline_query(lan, "xyzzy qwerty"))
@@ -373,7 +374,7 @@ async def test_over_long_answer_is_split(bot: BotHarness, monkeypatch):
     assert len(parts) >= 3
     sent = [c.params["text"] for c in bot.emulator.calls_to("sendMessage", ok=True)
             if c.params.get("chat_id") == lan.id]
-    assert all(len(text) <= 700 for text in sent[-len(parts):])
+    assert all(telegram_length(text) <= 700 for text in sent[-len(parts):])  # as Telegram counts: after parsing
     assert [bool(m.get("reply_markup")) for m in parts] == [False] * (len(parts) - 1) + [True]
     assert any(d.startswith("q:v:") for d in _payloads(parts[-1]))
 

@@ -176,7 +176,7 @@ def test_not_sure_view_offers_the_closest(kb_and_index):
 def test_inline_results(kb_and_index):
     kb, index = kb_and_index
     docs = I.inline_results(kb, None)
-    assert len(docs) == len(kb.documents) == 4
+    assert len(docs) == len(kb.documents) == 7
     results = I.inline_results(kb, index.search("dan duoc ban va quyet dinh nhung gi", limit=I.INLINE_RESULTS))
     assert results
     ids = [r.id for r in results]
