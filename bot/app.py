@@ -365,11 +365,10 @@ def install_token_redaction(token: str) -> None:
 
 
 POLL_INTERVAL = 0.01
-"""Seconds between two getUpdates calls. Telegram answers a long poll the moment one update is there, so
-with no pause a busy bot fetches its updates one or two at a time, and each fetch is a request costing
-about as much CPU as a reply (measured: 10–12 ms of CPU per update of the feedback flow without the
-pause, 8–10 ms with it, python benchmarks/e2e.py). 10 ms lets a burst gather into one fetch; a citizen
-waits at most that much longer. Webhooks have no polling."""
+"""Seconds between two getUpdates calls. Telegram answers a long poll the moment one update is there, so with
+no pause a busy bot fetches its updates one or two at a time, and each fetch is a request costing about as
+much CPU as a reply (benchmarks/e2e.py shows the difference). 10 ms lets a burst gather into one fetch; a
+citizen waits at most that much longer. Webhooks have no polling."""
 
 
 async def start_bot(application: Application, *, webhook: dict[str, Any] | None = None,  # type: ignore[type-arg]
@@ -396,8 +395,8 @@ def settle_heap() -> None:
     """Move everything built at start-up out of the garbage collector's sight.
 
     Imports, the knowledge base and its search index are some 150,000 objects that live as long as
-    the process. A full collection walks all of them: 90–200 ms with the event loop stopped, measured
-    on a 2-core machine, i.e. a citizen's reply late by that much every few seconds under load. Frozen,
+    the process. A full collection walks all of them with the event loop stopped, so a citizen's reply
+    would be late by that long every few seconds under load. Frozen,
     only what was created since is walked. Call once, after start-up; a test process that starts many
     bots should not call it (what it freezes is never freed).
     """

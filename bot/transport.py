@@ -1,10 +1,9 @@
 """The bot's HTTP client for the Bot API: PTB's request interface on aiohttp instead of httpx.
 
-Why: every Bot API call goes through here, and the feedback flow makes 14 of them per 8 updates. With
-PTB's HTTPXRequest (httpx → httpcore → anyio → h11) the HTTP client was more than half of the bot's
-CPU, and httpcore's pool re-checks every open connection at each request. Measured with
-benchmarks/e2e.py, each bot in its own process: a bare PTB echo bot 3.6–3.9 ms of CPU per update on
-httpx, 1.1 ms on this class; the bare flow bot 9–11 ms → 1.4–1.8 ms; ours 11–14 ms → 6–8 ms.
+Why: every Bot API call goes through here, more than one per update in the feedback flow. With PTB's
+HTTPXRequest (httpx → httpcore → anyio → h11) the HTTP client was most of the bot's CPU, and httpcore's
+pool re-checks every open connection at each request; benchmarks/e2e.py prints both clients side by
+side (the echo and bare flow bots on each).
 aiohttp is already a dependency (the emulator's server), and PTB documents BaseRequest for this use.
 
 What PTB's own class does and this one keeps: form fields, multipart uploads (files or handles),

@@ -1,7 +1,7 @@
 """Search of the knowledge base: ranked articles for a question, exact answers for direct references.
 
-Pure Python over rapidfuzz, no network, built once at start-up (well under 0.5 s) and answering in well
-under 5 ms, so the bot can search on every message and inline query.
+Pure Python over rapidfuzz, no network, built once at start-up and answering fast enough (benchmarks/kb_search.py)
+so the bot can search on every message and inline query.
 
 How a question is scored, and why:
 - Everything is folded by `normalize` (diacritics, case, abbreviations), so "cong khai" meets "công khai".

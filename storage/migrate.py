@@ -4,7 +4,7 @@ Why in code: the application must not depend on the working directory or an alem
 migrations; the scripts ship inside the package (storage/migrations/).
 
 Alembic is imported only when a migration has to run: a bot starting on a current schema reads the
-version row with plain SQL and compares it with HEAD_REVISION, which spares every replica the ~10 MB
+version row with plain SQL and compares it with HEAD_REVISION, which spares every replica the memory
 and the start-up time of loading Alembic (tests/test_storage_migrations.py checks the constant).
 """
 

@@ -11,7 +11,7 @@ BEGIN, see storage.engine) commits nothing; each call is followed by a note of w
 
 The calls run in the event loop's own thread ("inline"), not in aiosqlite's. SQLite answers the bot's
 statements in microseconds, while a trip to the thread and back costs two thread switches and a wake-up
-of the loop: measured on the feedback flow, 3.2 → 2.6 ms of CPU per update and 280 → 360 updates/s.
+of the loop (benchmarks/e2e.py runs the flow with this driver and without it, "sqlite-inline" and "sqlite").
 What could make an inline call wait is kept off the loop:
 
 * The lock. The connection's busy timeout is 0 between calls, so a statement that finds the database
@@ -22,8 +22,8 @@ What could make an inline call wait is kept off the loop:
 * Long work: a report over a quarter, an export, the retention purge. `offloaded(conn)` sends a unit of
   work to the thread; `executemany` always goes there.
 
-A commit still waits for the disk on the loop's thread (synchronous=FULL, storage.engine): about
-0.25 ms on this machine, during which nothing else of the bot runs.
+A commit still waits for the disk on the loop's thread (synchronous=FULL, storage.engine), during which
+nothing else of the bot runs: keep the file on a local disk.
 
 Why opt-in: it relies on aiosqlite's private `Connection._execute`, `._conn`, `._connection`,
 `._running` and `._thread` (what aiosqlite's own cursor uses), which any release may change. The

@@ -1,16 +1,16 @@
 """/baocao's two files (xlsx and PNG), rendered in a short-lived child process.
 
-Why a child process and not a worker thread: rendering a quarter of 100,000 submissions is tens of seconds of
-pure-Python work (openpyxl, matplotlib). In a thread it holds the GIL, so citizens' replies stall for as
-long; and importing matplotlib and openpyxl plus building the workbook raises the bot's peak memory by
-60–100 MB for good (Python rarely gives memory back), against issue #7's limit of 200 MB. A child that
-is spawned (not forked: nothing of the bot's memory, threads or sockets is inherited), renders one
-report and exits takes that time and memory with it.
+Why a child process and not a worker thread: rendering a quarter of 100,000 submissions is long pure-Python
+work (openpyxl, matplotlib). In a thread it holds the GIL, so citizens' replies stall for as long; and
+importing matplotlib and openpyxl plus building the workbook raises the bot's peak memory for good (Python
+rarely gives memory back), against issue #7's limit of 200 MB. A child that is spawned (not forked: nothing of
+the bot's memory, threads or sockets is inherited), renders one report and exits takes that time and memory
+with it.
 
 Nothing here imports telegram; everything the child receives is pickled (Config pickles: plain
 dataclasses and a ZoneInfo, which pickles by its key). The rows go as zlib-compressed pickles of 1,000
 rows each, packed in a worker thread: pickling 100,000 rows in one go (what the executor would do with
-the list) keeps a memo of every object and raised the parent's peak by ~180 MB; chunked, by ~20 MB.
+the list) keeps a memo of every object and raises the parent's peak several times more than chunks do.
 """
 
 from __future__ import annotations

@@ -25,12 +25,11 @@ from storage.sqlite_driver import offloaded
 
 log = logging.getLogger(__name__)
 
-# The pools: every connection a replica may hold is kept open, and more callers wait in the pool's
-# queue. SQLAlchemy's default (5 kept, up to 10 more opened under load and closed on return) opened a
-# connection every 6-7 updates with 50 citizens at once (they held up to 30 at a time): on PostgreSQL a
-# server process, TLS negotiation, asyncpg's setup and the statements prepared again, ~20 % of the bot's
-# CPU; on SQLite a thread, the file and four PRAGMAs. 20 PostgreSQL connections per replica leave room
-# for four replicas and the admin under the server's default max_connections of 100.
+# The pools: every connection a replica may hold is kept open, and more callers wait in the pool's queue.
+# SQLAlchemy's default (5 kept, up to 10 more opened under load and closed on return) opened a connection every
+# few updates with 50 citizens at once: on PostgreSQL a server process, TLS negotiation, asyncpg's setup and the
+# statements prepared again; on SQLite a thread, the file and four PRAGMAs. 20 PostgreSQL connections per
+# replica leave room for four replicas and the admin under the server's default max_connections of 100.
 SQLITE_READERS = 16
 PG_POOL_SIZE = 20
 
