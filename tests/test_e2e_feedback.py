@@ -5,9 +5,7 @@ Every assertion is on what the bot actually sent (the emulator's record) or what
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 
 import pytest
 
@@ -15,14 +13,9 @@ from bot import callbacks as cb
 from bot.texts import citizen as T
 from bot.texts import committee as TC
 from bot.texts.common import KIND_LABELS, PRIVATE_COMMANDS, STATUS_LABELS
-from tests.bot_fixtures import ADMIN_ID, BotHarness
+from tests.bot_fixtures import ADMIN_ID, BotHarness, shown
 
 CARD_TEXT = "Đường liên thôn Nà Mố bị sạt lở"
-
-
-def shown(template: str) -> str:
-    """The start of a bot text (bot/texts) as a person reads it: before its first placeholder, no markup."""
-    return html.unescape(re.sub(r"<[^>]*>", "", template.split("{")[0])).strip()
 
 
 async def test_commands_registered_in_vietnamese(bot: BotHarness):
