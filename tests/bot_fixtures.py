@@ -34,7 +34,7 @@ from storage import Store
 from storage.statuses import Kind
 from tgemulator import BotApiEmulator, User
 
-__all__ = ["ADMIN_ID", "BotHarness", "bot", "bot_factory", "harness_config", "kb_and_index", "shown"]
+__all__ = ["ADMIN_ID", "BotHarness", "bot", "bot_factory", "harness_config", "kb_and_index", "shown", "step"]
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_ID = 777000111
@@ -62,6 +62,11 @@ def shown(template: str, **fields: object) -> str:
     """
     text = template.format_map(_Fields(fields)) if fields else template
     return html.unescape(re.sub(r"<[^>]*>", "", text.split("{")[0])).strip()
+
+
+def step(template: str) -> str:
+    """The bold step label a /gopy prompt opens with ("Bước 2/6."), which every prompt of that step has."""
+    return shown(template.split("</b>")[0])
 
 
 def harness_config(**limits: Any) -> Config:
