@@ -59,7 +59,7 @@ async def test_named_submission_with_photo_relays_a_copy(bot: BotHarness):
     code, card = await bot.submit_feedback(minh, anonymous=False, photo=True, kind=KIND_LABELS["kien_nghi"])
     assert "Minh" in card["text"] and "0912345678" in card["text"] and KIND_LABELS["kien_nghi"] in card["text"]
     group = bot.group_of("bcd-nong-ha")
-    copy = await bot.next_message(group, f"📎 {code}")
+    copy = await bot.next_message(group, shown(TC.ATTACHMENT_CAPTION, code=code))
     assert copy.get("photo") and "forward_origin" not in copy
     assert copy["reply_to_message"]["message_id"] == card["message_id"]
     assert not bot.emulator.calls_to("forwardMessage")

@@ -444,7 +444,7 @@ async def test_groups_known_and_unknown(bot: BotHarness, errors: ErrorWatch) -> 
     known = bot.group_of("bcd-nong-ha")
     official = bot.official("bcd-nong-ha", 6001, "Chị Thu")
     await bot.say(official, "/id", known)
-    id_message = await bot.next_message(known, "Chat id")
+    id_message = await bot.next_message(known, shown(TC.CHAT_ID))
     stranger = emu.user(6666, "Người lạ")
 
     for index, case in enumerate(GROUP_MESSAGES):

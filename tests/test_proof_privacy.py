@@ -248,7 +248,7 @@ async def test_token_never_logged(bot_factory, emulator: BotApiEmulator) -> None
             official = bot.official("bcd-nong-ha", 6001)
             group = bot.group_of("bcd-nong-ha")
             await bot.say(official, "/baocao", group)
-            await bot.next_message(group, "bieudo_", timeout=20)
+            await bot.next_message(group, f"{TR.CHART_FILE_STEM}_", timeout=20)
             await drain_outbox(bot.store)
             second = await bot_factory(store=bot.store)  # a restart on the same database
             await second.say(people[0], "/trangthai")

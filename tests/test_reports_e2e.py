@@ -156,12 +156,12 @@ async def test_baocao_sends_the_spreadsheet_and_the_chart(world: tuple[BotHarnes
     bot, seeded = world
     group = bot.group_of(NONG_HA)
     await bot.say(bot.official(NONG_HA), "/baocao", chat=group)
-    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    await bot.emulator.wait_for_message(group, f"{T.CHART_FILE_STEM}_", timeout=15)
     files = bot.emulator.files_sent_to(group)
     assert [f.method for f in files] == ["sendDocument", "sendDocument"]
     xlsx, png = files
-    assert xlsx.filename == "baocao_bcd-nong-ha_2026-07-01_2026-09-30.xlsx"
-    assert png.filename == "bieudo_bcd-nong-ha_2026-07-01_2026-09-30.png"
+    assert xlsx.filename == f"{T.REPORT_FILE_STEM}_bcd-nong-ha_2026-07-01_2026-09-30.xlsx"
+    assert png.filename == f"{T.CHART_FILE_STEM}_bcd-nong-ha_2026-07-01_2026-09-30.png"
     assert xlsx.caption == T.REPORT_XLSX_CAPTION.format(scope=NONG_HA_NAME, period=quarter(3), count=6)
     # the spreadsheet the group received lists exactly the committee's submissions of the quarter
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data))[T.SHEET_ROWS]
@@ -196,9 +196,9 @@ async def test_baocao_of_a_range_and_refusals(world: tuple[BotHarness, Seeded]) 
     assert not bot.emulator.calls_to("sendDocument")
 
     await bot.say(official, "/baocao 01/07/2026 31/07/2026", chat=group)
-    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    await bot.emulator.wait_for_message(group, f"{T.CHART_FILE_STEM}_", timeout=15)
     xlsx = bot.emulator.files_sent_to(group)[0]
-    assert xlsx.filename == "baocao_bcd-nong-ha_2026-07-01_2026-07-31.xlsx"
+    assert xlsx.filename == f"{T.REPORT_FILE_STEM}_bcd-nong-ha_2026-07-01_2026-07-31.xlsx"
     codes = [r[1] for r in openpyxl.load_workbook(io.BytesIO(xlsx.data))[T.SHEET_ROWS].iter_rows(
         min_row=2, values_only=True)]
     assert codes == [s.code for s in seeded.of(NONG_HA, ["first_minute", "resolved", "anonymous"])]
@@ -210,7 +210,7 @@ async def test_baocao_includes_a_submission_made_through_the_bot(world: tuple[Bo
     code, _card = await bot.submit_feedback(bot.citizen(5100, "Hà"), anonymous=True)
     group = bot.group_of(NONG_HA)
     await bot.say(bot.official(NONG_HA), "/baocao", chat=group)
-    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    await bot.emulator.wait_for_message(group, f"{T.CHART_FILE_STEM}_", timeout=15)
     xlsx = next(f for f in bot.emulator.files_sent_to(group) if f.filename and f.filename.endswith(".xlsx"))
     rows = {r[1]: r for r in openpyxl.load_workbook(io.BytesIO(xlsx.data))[T.SHEET_ROWS].iter_rows(
         min_row=2, values_only=True)}
@@ -237,9 +237,10 @@ async def test_baocao_when_the_child_fails_the_group_is_told_and_the_next_report
 
     monkeypatch.setattr(reports, "render_in_child", render_in_child)
     await bot.say(official, "/baocao", chat=group)
-    await bot.emulator.wait_for_message(group, "bieudo_", timeout=15)
+    await bot.emulator.wait_for_message(group, f"{T.CHART_FILE_STEM}_", timeout=15)
     assert [f.filename for f in bot.emulator.files_sent_to(group)] == [
-        "baocao_bcd-nong-ha_2026-07-01_2026-09-30.xlsx", "bieudo_bcd-nong-ha_2026-07-01_2026-09-30.png"]
+        f"{T.REPORT_FILE_STEM}_bcd-nong-ha_2026-07-01_2026-09-30.xlsx",
+        f"{T.CHART_FILE_STEM}_bcd-nong-ha_2026-07-01_2026-09-30.png"]
 
 
 # ------------------------------------------------------------------------------------------ daily jobs
