@@ -14,6 +14,7 @@ Everything goes through HTTP on 127.0.0.1; assertions are on what the emulator r
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -26,16 +27,46 @@ from telegram.ext import Application
 from bot.app import build_application, install_token_redaction, start_bot, stop_bot
 from bot.config import Config, load_config
 from bot.services import SERVICES_KEY, Services
+from bot.texts import citizen as TCit
+from bot.texts.common import KIND_LABELS
 from knowledge.loader import KnowledgeBase, load_knowledge_base
 from storage import Store
+from storage.statuses import Kind
 from tgemulator import BotApiEmulator, User
 
-__all__ = ["ADMIN_ID", "BotHarness", "bot", "bot_factory", "harness_config", "kb_and_index"]
+__all__ = ["ADMIN_ID", "BotHarness", "bot", "bot_factory", "harness_config", "kb_and_index", "shown", "step"]
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_ID = 777000111
 FAST_WORKER = {"poll_seconds": 0.05, "base_backoff": 0.05, "max_backoff": 0.5, "lease_seconds": 5.0}
 _CODE = re.compile(r"GY-[A-Z0-9]{6}")
+
+
+class _Cut:
+    """An unfilled placeholder: where shown() stops."""
+
+    def __format__(self, spec: str) -> str:
+        return "{"
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> _Cut:
+        return _Cut()
+
+
+def shown(template: str, **fields: object) -> str:
+    """The start of a bot text (bot/texts) as a person reads it: before its first placeholder, no markup.
+
+    With `fields`, those placeholders are filled in first and the text goes on to the first one left:
+    shown(T.PAGE_INFO, page=3, pages=4) is "Trang 3/4 · chọn điều để xem:".
+    """
+    text = template.format_map(_Fields(fields)) if fields else template
+    return html.unescape(re.sub(r"<[^>]*>", "", text.split("{")[0])).strip()
+
+
+def step(template: str) -> str:
+    """The bold step label a /gopy prompt opens with ("Bước 2/6."), which every prompt of that step has."""
+    return shown(template.split("</b>")[0])
 
 
 def harness_config(**limits: Any) -> Config:
@@ -105,7 +136,7 @@ class BotHarness:
         self,
         user: User,
         *,
-        kind: str = "Góp ý",
+        kind: str = KIND_LABELS[Kind.GOP_Y],
         place: str = "nong ha",
         topic: str = "Đất đai, quy hoạch, xây dựng",
         text: str = "Đường liên thôn Nà Mố bị sạt lở sau mưa lớn, đề nghị xã sửa sớm.",
@@ -115,30 +146,30 @@ class BotHarness:
     ) -> tuple[str, dict]:
         """The whole /gopy flow as a citizen does it; returns the tracking code and the card in the group."""
         await self.say(user, "/gopy")
-        await self.next_message(user, "Bước 1/6")
+        await self.next_message(user, shown(TCit.ASK_KIND))
         await self.press(user, kind)
-        await self.next_message(user, "Bước 2/6")
+        await self.next_message(user, shown(TCit.ASK_PLACE))
         await self.say(user, place)
-        await self.next_message(user, "Bước 3/6")
+        await self.next_message(user, shown(TCit.ASK_TOPIC))
         await self.press(user, topic)
-        await self.next_message(user, "Bước 4/6")
+        await self.next_message(user, shown(TCit.ASK_TEXT))
         await self.say(user, text)
-        await self.next_message(user, "Đã nhận nội dung")
+        await self.next_message(user, shown(TCit.TEXT_RECEIVED))
         if photo:
             await self.emulator.send_photo(user, caption="ảnh hiện trường")
-            await self.next_message(user, "Đã nhận ảnh")
-        await self.press(user, "Xong")
-        await self.next_message(user, "Bước 5/6")
+            await self.next_message(user, shown(TCit.ATTACHMENT_RECEIVED, what=TCit.ATTACHMENT_WHAT["photo"]))
+        await self.press(user, TCit.BUTTON_DONE)
+        await self.next_message(user, shown(TCit.ASK_IDENTITY))
         if anonymous:
-            await self.press(user, "Gửi ẩn danh")
+            await self.press(user, TCit.BUTTON_ANONYMOUS)
         else:
-            await self.press(user, "Để lại tên")
-            await self.next_message(user, "Gửi số điện thoại")
+            await self.press(user, TCit.BUTTON_NAMED)
+            await self.next_message(user, shown(TCit.ASK_CONTACT))
             await self.emulator.send_contact(user, phone_number="0912345678")
-            await self.next_message(user, "Đã ghi")
-        await self.next_message(user, "Bước 6/6")
-        await self.press(user, "Gửi")
-        sent = await self.next_message(user, "Mã theo dõi")
+            await self.next_message(user, shown(TCit.CONTACT_SAVED))
+        await self.next_message(user, shown(TCit.CONFIRM))
+        await self.press(user, TCit.BUTTON_SEND)
+        sent = await self.next_message(user, shown(TCit.SENT))
         match = _CODE.search(sent["text"])
         assert match, sent["text"]
         code = match.group(0)

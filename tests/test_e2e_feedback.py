@@ -5,24 +5,26 @@ Every assertion is on what the bot actually sent (the emulator's record) or what
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 
 import pytest
 
 from bot import callbacks as cb
 from bot.texts import citizen as T
 from bot.texts import committee as TC
-from bot.texts.common import KIND_LABELS, PRIVATE_COMMANDS, STATUS_LABELS
-from tests.bot_fixtures import ADMIN_ID, BotHarness
+from bot.texts import kb as KB
+from bot.texts.common import (
+    ANONYMOUS,
+    KIND_LABELS,
+    PRIVATE_COMMANDS,
+    RATE_LIMITED,
+    STALE_BUTTON,
+    STATUS_LABELS,
+    UNKNOWN_COMMAND,
+)
+from tests.bot_fixtures import ADMIN_ID, BotHarness, shown
 
 CARD_TEXT = "Đường liên thôn Nà Mố bị sạt lở"
-
-
-def shown(template: str) -> str:
-    """The start of a bot text (bot/texts) as a person reads it: before its first placeholder, no markup."""
-    return html.unescape(re.sub(r"<[^>]*>", "", template.split("{")[0])).strip()
 
 
 async def test_commands_registered_in_vietnamese(bot: BotHarness):
@@ -39,7 +41,7 @@ async def test_anonymous_submission_reaches_the_right_group_and_reveals_nobody(b
     code, card = await bot.submit_feedback(lan)
     text = card["text"]
     assert code in text and CARD_TEXT in text
-    assert "ẩn danh" in text and "Xã Nông Hạ" in text and "Góp ý" in text
+    assert ANONYMOUS in text and "Xã Nông Hạ" in text and KIND_LABELS["gop_y"] in text
     assert "Lan" not in text and "Nguyễn" not in text and "5001" not in text
     # the card went to Nông Hạ's group only, once
     cards = [c for c in bot.emulator.calls_to("sendMessage", ok=True) if code in c.params.get("text", "")
@@ -49,15 +51,15 @@ async def test_anonymous_submission_reaches_the_right_group_and_reveals_nobody(b
     assert stored is not None and stored.anonymous and stored.contact_name is None
     assert stored.committee_id == "bcd-nong-ha" and stored.unit_id == "nong-ha"
     # the card names a related article of the knowledge base
-    assert "Điều " in text
+    assert KB.ARTICLE_HEADING.split("{")[0] in text
 
 
 async def test_named_submission_with_photo_relays_a_copy(bot: BotHarness):
     minh = bot.citizen(5002, "Minh", "Trần")
-    code, card = await bot.submit_feedback(minh, anonymous=False, photo=True, kind="Kiến nghị")
-    assert "Minh" in card["text"] and "0912345678" in card["text"] and "Kiến nghị" in card["text"]
+    code, card = await bot.submit_feedback(minh, anonymous=False, photo=True, kind=KIND_LABELS["kien_nghi"])
+    assert "Minh" in card["text"] and "0912345678" in card["text"] and KIND_LABELS["kien_nghi"] in card["text"]
     group = bot.group_of("bcd-nong-ha")
-    copy = await bot.next_message(group, f"📎 {code}")
+    copy = await bot.next_message(group, shown(TC.ATTACHMENT_CAPTION, code=code))
     assert copy.get("photo") and "forward_origin" not in copy
     assert copy["reply_to_message"]["message_id"] == card["message_id"]
     assert not bot.emulator.calls_to("forwardMessage")
@@ -68,7 +70,7 @@ async def test_complaint_explains_its_own_law_and_is_still_accepted(bot: BotHarn
     await bot.say(hoa, "/gopy")
     await bot.press(hoa, KIND_LABELS["khieu_nai"])
     note = await bot.next_message(hoa, T.COMPLAINT_LAW)
-    assert "vẫn nhận" in note["text"]
+    assert shown(T.FORMAL_COMPLAINT_NOTE, kind=KIND_LABELS["khieu_nai"], law=T.COMPLAINT_LAW) in note["text"]
     await bot.next_message(hoa, shown(T.ASK_PLACE))
 
 
@@ -90,7 +92,8 @@ async def test_status_changes_and_replies_make_a_thread(bot: BotHarness):
                   reply_to=card["message_id"])
     await bot.next_message(group, shown(TC.REPLY_RELAYED))
     answer = await bot.next_message(lan, "cử cán bộ địa chính")
-    assert "trả lời ý kiến" in answer["text"] and code in answer["text"]
+    committee = bot.config.committees["bcd-nong-ha"].name
+    assert shown(T.REPLY_FROM_COMMITTEE, committee=committee, code=code) in answer["text"] and code in answer["text"]
     assert (await bot.store.get_by_code(code)).status == "answered"
 
     await bot.say(lan, "Cảm ơn xã, nhưng đoạn gần cầu cũng hỏng.", reply_to=answer["message_id"])
@@ -106,9 +109,9 @@ async def test_status_changes_and_replies_make_a_thread(bot: BotHarness):
 
     # rating after resolution reaches the card's thread
     await bot.press(lan, T.BUTTON_RATE)
-    await bot.press(lan, "5 ⭐")
+    await bot.press(lan, T.RATING_LABELS[4])
     await bot.next_message(lan, shown(T.RATING_SAVED))
-    await bot.next_message(group, "5/5")
+    await bot.next_message(group, shown(TC.RATED, code=code, stars=5))
 
 
 async def test_forwarding_moves_the_submission(bot: BotHarness):
@@ -122,7 +125,7 @@ async def test_forwarding_moves_the_submission(bot: BotHarness):
     await bot.emulator.click_button(official, group, card["message_id"], target)
     new_card = await bot.next_message(bot.group_of("bcd-cho-moi"), code)
     assert shown(TC.CARD_FORWARDED_FROM) in new_card["text"]
-    await bot.next_message(lan, "đã được chuyển tới")
+    await bot.next_message(lan, shown(T.FORWARDED_TO, code=code))
     assert (await bot.store.get_by_code(code)).committee_id == "bcd-cho-moi"
     # the old group no longer owns it
     sid = (await bot.store.get_by_code(code)).id
@@ -139,7 +142,7 @@ async def test_forged_callbacks_are_refused_and_change_nothing(bot: BotHarness):
     other_group = bot.group_of("bcd-cho-don")
     # another committee's group pressing a well-formed button for this submission
     await bot.say(stranger, "/id", other_group)
-    other_msg = await bot.next_message(other_group, "Chat id")
+    other_msg = await bot.next_message(other_group, shown(TC.CHAT_ID))
     for data in (cb.make("c", "done", sub.id), cb.make("c", "fto", sub.id, "bcd-cho-don"), "c:ack:999999",
                  "c:ack:-1", "c:ack:abc", "xyz", "c::", "c:ack:" + "9" * 80, "g:send", "<b>x</b>"):
         query = await bot.emulator.click(stranger, other_group, other_msg["message_id"], data, strict=False)
@@ -177,7 +180,7 @@ async def test_restart_mid_flow_continues(bot_factory, emulator):
     await second.press(lan, "Thủ tục hành chính")
     await second.next_message(lan, shown(T.ASK_TEXT))
     await second.say(lan, "Bộ phận một cửa hẹn trả hồ sơ ba lần vẫn chưa trả.")
-    await second.press(lan, "Xong")
+    await second.press(lan, T.BUTTON_DONE)
     await second.press(lan, T.BUTTON_ANONYMOUS)
     await second.next_message(lan, shown(T.CONFIRM))
     await second.press(lan, T.BUTTON_SEND)
@@ -223,7 +226,7 @@ async def test_cancel_status_and_delete_my_data(bot: BotHarness):
     code, _ = await bot.submit_feedback(lan, anonymous=False)
     await bot.say(lan, "/trangthai")
     listed = await bot.next_message(lan, code)
-    assert "Mới" in listed["text"]
+    assert STATUS_LABELS["new"] in listed["text"]
     await bot.say(lan, f"/trangthai {code.lower()}")
     detail = await bot.next_message(lan, shown(T.DETAIL_HISTORY))
     assert "Xã Nông Hạ" in detail["text"]
@@ -233,7 +236,8 @@ async def test_cancel_status_and_delete_my_data(bot: BotHarness):
     await bot.say(lan, "/xoadulieu")
     await bot.press(lan, T.BUTTON_DELETE_YES)
     done = await bot.next_message(lan, shown(T.DELETE_DONE))
-    assert "1 ý kiến" in done["text"]
+    remaining = T.DELETE_DONE.split("{remaining}")[1]  # " ý kiến đã gửi, …"
+    assert f"1{remaining}" in done["text"]
     stored = await bot.store.get_by_code(code)
     assert stored.contact_name is None and stored.contact_phone is None and stored.citizen_user_id is None
 
@@ -253,18 +257,18 @@ async def test_bad_input_in_the_flow(bot: BotHarness):
     await bot.next_message(lan, shown(T.ASK_TOPIC))
     await bot.press(lan, "Việc khác")
     await bot.say(lan, "ngắn")
-    await bot.next_message(lan, "hơi ngắn")
+    await bot.next_message(lan, shown(T.TEXT_TOO_SHORT))
     await bot.say(lan, "x" * 5000)
-    await bot.next_message(lan, "quá dài")
+    await bot.next_message(lan, shown(T.TEXT_TOO_LONG))
     await bot.emulator.send_sticker(lan)
-    await bot.next_message(lan, "chưa nhận được loại tin này")
+    await bot.next_message(lan, T.ATTACHMENT_UNSUPPORTED)
     await bot.say(lan, "<b>Đèn</b> đường & <script>alert(1)</script> thôn Nà Mố hỏng cả tháng")
-    await bot.next_message(lan, "Đã nhận nội dung")
-    await bot.press(lan, "Xong")
-    await bot.press(lan, "Gửi ẩn danh")
+    await bot.next_message(lan, shown(T.TEXT_RECEIVED))
+    await bot.press(lan, T.BUTTON_DONE)
+    await bot.press(lan, T.BUTTON_ANONYMOUS)
     confirm = await bot.next_message(lan, shown(T.CONFIRM))
     assert "<script>" in confirm["text"]  # shown literally, not as markup
-    await bot.press(lan, "Gửi")
+    await bot.press(lan, T.BUTTON_SEND)
     await bot.next_message(lan, shown(T.SENT))
 
 
@@ -273,13 +277,13 @@ async def test_unknown_groups_and_commands(bot: BotHarness):
     bot.emulator.group(-100999, "Nhóm lạ")
     await bot.say(stranger, "/id", -100999)
     reply = await bot.next_message(-100999, "-100999")
-    assert "Chat id" in reply["text"]
+    assert shown(TC.CHAT_ID) in reply["text"]
     await bot.say(stranger, "/thongke", -100999)
-    await bot.next_message(-100999, "chưa được khai báo")
+    await bot.next_message(-100999, TC.GROUP_UNKNOWN)
     await bot.say(stranger, "xin chào cả nhóm", -100999)
     lan = bot.citizen(5091)
     await bot.say(lan, "/khongcolenhnay")
-    await bot.next_message(lan, "không có lệnh này")
+    await bot.next_message(lan, UNKNOWN_COMMAND)
     await bot.emulator.wait_idle()
     assert len(bot.emulator.bot_messages(-100999)) == 2  # /id and the "not configured" notice; chatter ignored
 
@@ -303,7 +307,7 @@ async def test_flood_from_one_user_is_limited(bot_factory, flood):
     for i in range(flood):
         await bot.say(lan, f"tin số {i}")
     await bot.emulator.wait_idle(quiet=0.5)
-    warnings = [m for m in bot.emulator.bot_messages(lan.id) if "hơi nhanh" in (m.get("text") or "")]
+    warnings = [m for m in bot.emulator.bot_messages(lan.id) if RATE_LIMITED in (m.get("text") or "")]
     assert len(warnings) == 1
     assert len(bot.emulator.bot_messages(lan.id)) <= 11
 
@@ -311,32 +315,32 @@ async def test_flood_from_one_user_is_limited(bot_factory, flood):
 async def test_edit_from_confirmation_typed_contact_and_location(bot: BotHarness):
     lan = bot.citizen(5121, "Lan")
     await bot.say(lan, "/gopy")
-    await bot.press(lan, "Kiến nghị")
+    await bot.press(lan, KIND_LABELS["kien_nghi"])
     await bot.say(lan, "nong thinh")
     await bot.press(lan, "Hộ nghèo, chính sách xã hội")
     await bot.say(lan, "Bình xét hộ nghèo ở thôn Khuổi Đeng chưa công khai danh sách.")
-    await bot.next_message(lan, "Đã nhận nội dung")
+    await bot.next_message(lan, shown(T.TEXT_RECEIVED))
     await bot.emulator.send_location(lan)
-    await bot.next_message(lan, "Đã nhận vị trí")
+    await bot.next_message(lan, shown(T.ATTACHMENT_RECEIVED, what=T.ATTACHMENT_WHAT["location"]))
     await bot.say(lan, "Đề nghị họp thôn bình xét lại.")
-    await bot.next_message(lan, "Đã ghép thêm")
+    await bot.next_message(lan, shown(T.TEXT_APPENDED))
     await bot.say(lan, "xong")
-    await bot.next_message(lan, "Bước 5/6")
+    await bot.next_message(lan, shown(T.ASK_IDENTITY))
     await bot.say(lan, "Nguyễn Thị Lan, 0987 654 321")
-    saved = await bot.next_message(lan, "Đã ghi")
+    saved = await bot.next_message(lan, shown(T.CONTACT_SAVED))
     assert "0987654321" in saved["text"]
     confirm = await bot.next_message(lan, shown(T.CONFIRM))
     assert "Đề nghị họp thôn" in confirm["text"] and "Ban Chỉ đạo thực hiện QCDC xã Nông Thịnh" in confirm["text"]
     # change the place: the route follows
-    await bot.press(lan, "Sửa")
-    await bot.press(lan, "Địa bàn")
+    await bot.press(lan, T.BUTTON_EDIT)
+    await bot.press(lan, T.EDIT_PLACE)
     await bot.next_message(lan, shown(T.ASK_PLACE))
     await bot.say(lan, "my thanh")
     confirm = await bot.next_message(lan, shown(T.CONFIRM))
     assert "Xã Mỹ Thanh" in confirm["text"] and "Hộ nghèo" in confirm["text"]
-    await bot.press(lan, "Gửi")
+    await bot.press(lan, T.BUTTON_SEND)
     done = await bot.next_message(lan, shown(T.SENT))
-    code = done["text"].split("Mã theo dõi của bạn: ")[1][:9]
+    code = done["text"].split(shown(T.SENT))[1].lstrip()[:9]
     group = bot.group_of("bcd-my-thanh")
     card = await bot.next_message(group, code)
     assert "Nguyễn Thị Lan" in card["text"] and "0987654321" in card["text"]
@@ -352,17 +356,17 @@ async def test_cancel_button_and_contact_of_someone_else(bot: BotHarness):
     await bot.say(lan, "nong ha")
     await bot.press(lan, "Việc khác")
     await bot.say(lan, "Đề nghị lắp thêm đèn đường ở ngã ba chợ.")
-    await bot.press(lan, "Xong")
-    await bot.press(lan, "Để lại tên")
-    await bot.next_message(lan, "Gửi số điện thoại")
+    await bot.press(lan, T.BUTTON_DONE)
+    await bot.press(lan, T.BUTTON_NAMED)
+    await bot.next_message(lan, shown(T.ASK_CONTACT))
     await bot.emulator.send_contact(lan, phone_number="0900000000", first_name="Người khác", contact_user_id=424242)
-    await bot.next_message(lan, "của chính bạn")
-    await bot.press(lan, "Hủy")
-    await bot.next_message(lan, "Đã hủy")
+    await bot.next_message(lan, T.CONTACT_NOT_OWN)
+    await bot.press(lan, T.BUTTON_CANCEL)
+    await bot.next_message(lan, T.CANCELLED)
     assert await bot.store.get_draft(lan.id) is None
     # a button of the cancelled flow is now stale
-    answer = await bot.press(lan, "Gửi ẩn danh")
-    assert "cũ" in answer.get("text", "")
+    answer = await bot.press(lan, T.BUTTON_ANONYMOUS)
+    assert STALE_BUTTON in answer.get("text", "")
 
 
 async def test_each_step_is_one_message_and_the_contact_keyboard_goes_away(bot: BotHarness):
@@ -372,30 +376,30 @@ async def test_each_step_is_one_message_and_the_contact_keyboard_goes_away(bot: 
     hai = bot.citizen(5141, "Hải")
     await bot.say(hai, "/gopy")
     await bot.next_message(hai, shown(T.ASK_KIND))
-    await bot.press(hai, "Phản ánh")
+    await bot.press(hai, KIND_LABELS["phan_anh"])
     await bot.next_message(hai, shown(T.ASK_PLACE))
     before = len(bot.emulator.bot_messages(hai.id))
     await bot.say(hai, "nong thinh")
     asked = await bot.next_message(hai, shown(T.ASK_TOPIC))
-    assert "📍 Địa bàn: Xã Nông Thịnh" in asked["text"] and asked["reply_markup"]["inline_keyboard"]
+    assert shown(T.PLACE_CHOSEN, unit="Xã Nông Thịnh") in asked["text"] and asked["reply_markup"]["inline_keyboard"]
     await bot.say(hai, "chuyện con mèo")  # an unknown topic typed: the reason above the same question
     again = await bot.next_message(hai, shown(T.ASK_TOPIC))
     assert "con mèo" in again["text"] and again["reply_markup"]["inline_keyboard"]
     before += 1
     await bot.press(hai, "Môi trường, an ninh trật tự")
     asked = await bot.next_message(hai, shown(T.ASK_TEXT))
-    assert "🏷 Lĩnh vực: Môi trường" in asked["text"]
+    assert shown(T.TOPIC_CHOSEN, topic="Môi trường") in asked["text"]
     assert len(bot.emulator.bot_messages(hai.id)) == before + 2
     await bot.say(hai, "hỏng")
-    await bot.next_message(hai, "hơi ngắn")
+    await bot.next_message(hai, shown(T.TEXT_TOO_SHORT))
     assert len(bot.emulator.bot_messages(hai.id)) == before + 3
     await bot.say(hai, "Bãi rác tự phát cạnh suối Nà Mố bốc mùi, đề nghị xã thu gom.")
-    await bot.press(hai, "Xong")
-    await bot.press(hai, "Để lại tên")
-    await bot.next_message(hai, "Gửi số điện thoại")
+    await bot.press(hai, T.BUTTON_DONE)
+    await bot.press(hai, T.BUTTON_NAMED)
+    await bot.next_message(hai, shown(T.ASK_CONTACT))
     assert bot.emulator.reply_keyboard(hai.id) is not None
     await bot.emulator.send_contact(hai, phone_number="0911222333")
-    saved = await bot.next_message(hai, "Đã ghi")
+    saved = await bot.next_message(hai, shown(T.CONTACT_SAVED))
     assert shown(T.CONFIRM) not in saved["text"] and bot.emulator.reply_keyboard(hai.id) is None
     confirm = await bot.next_message(hai, shown(T.CONFIRM))
     assert confirm["reply_markup"]["inline_keyboard"] and "0911222333" in confirm["text"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.bot_fixtures import BotHarness
+from bot.texts import citizen as TCit
+from tests.bot_fixtures import BotHarness, shown
 from tests.emulator_fixtures import free_port
 
 SECRET = "hopthu-webhook-secret_42"
@@ -40,5 +41,5 @@ async def test_webhook_flow_and_secret_header(bot_factory, emulator):
     await emulator.wait_for(lambda: any(d["status"] == 403 for d in emulator.webhook_deliveries))
     assert not emulator.bot_messages(hoa.id)
     emulator.webhook_secret_override = None
-    welcome = await bot.next_message(hoa, "Hòm thư góp ý số")
+    welcome = await bot.next_message(hoa, shown(TCit.WELCOME))
     assert welcome["reply_markup"]["inline_keyboard"]

@@ -22,8 +22,10 @@ import pytest
 import sqlalchemy as sa
 
 from bot import callbacks as cb
+from bot.texts import citizen as TCit
+from bot.texts import committee as TC
 from bot.texts import reports as TR
-from tests.bot_fixtures import ADMIN_ID, BotHarness
+from tests.bot_fixtures import ADMIN_ID, BotHarness, shown
 from tests.test_proof_support import (
     Intent,
     ResilientCitizen,
@@ -123,7 +125,7 @@ class World:
             last = emu.last_bot_message(actor.id)
             if last is None:
                 await bot.say(actor, "/start")
-                last = await bot.next_message(actor, "Hòm thư góp ý số")
+                last = await bot.next_message(actor, shown(TCit.WELCOME))
             return actor, None, last["message_id"]
         chat = bot.group_of(OTHER) if place.chat == "other-group" else UNKNOWN
         emu.group(chat, "Nhóm")
@@ -153,7 +155,7 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
         actor, chat, message_id = await world.actor_and_chat(place, action)
         chat_id = chat if chat is not None else actor.id
         before = await snapshot_tables(bot.store, sid)
-        shown = emu.message(chat_id, message_id)
+        on_screen = emu.message(chat_id, message_id)
         last = max(m["message_id"] for m in emu.chat_messages(chat_id))
         data = cb.make("c", action, sid, FORWARD_TO) if action == "fto" else cb.make("c", action, sid)
         query = await emu.click(actor, chat, message_id, data, strict=False)
@@ -171,10 +173,11 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
             else:
                 assert after == before, f"{action} only changes the chat, not the submission"
                 if action == "reply":
-                    assert any("reply" in str(m.get("text")) for m in await new_bot_messages(bot, chat_id, last))
+                    assert any(shown(TC.REPLY_HOW) in str(m.get("text"))
+                               for m in await new_bot_messages(bot, chat_id, last))
                 elif action == "fwd":
                     markup = str((emu.message(chat_id, message_id) or {}).get("reply_markup"))
-                    assert "Quay lại" in markup and "Chợ Mới" in markup
+                    assert TC.BUTTON_BACK in markup and "Chợ Mới" in markup
                 else:  # back: the message shows the card again
                     assert world.codes[action] in str((emu.message(chat_id, message_id) or {}).get("text"))
             outcomes.append(f"{action}:allowed")
@@ -183,7 +186,7 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
             assert after == before, f"refused {action} changed the database"
             assert str(sub.status) == "new" and sub.committee_id == OWNER
             assert await new_bot_messages(bot, chat_id, last) == []
-            assert emu.message(chat_id, message_id) == shown, "a refused press edited the message"
+            assert emu.message(chat_id, message_id) == on_screen, "a refused press edited the message"
             outcomes.append(f"{action}:refused ({answer['text'][:40]})")
 
     # ------------------------------------------------------------ replying to the card
@@ -201,7 +204,7 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
     assert sub is not None
     if place.reply_allowed:
         assert str(sub.status) == "answered" and after != before
-        assert any("Đã chuyển câu trả lời" in str(m.get("text")) for m in answers)
+        assert any(shown(TC.REPLY_RELAYED) in str(m.get("text")) for m in answers)
         await bot.next_message(world.citizens[action], "tuần sau sửa xong")
         outcomes.append("reply-to-card:allowed")
     else:
@@ -240,9 +243,11 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
             await emu.wait_for(lambda had=files_before: len(emu.files_sent_to(chat_id)) >= had + 2, timeout=60,
                                description="the spreadsheet and the chart")
         else:
-            marker = "Thống kê" if name == "/thongke" else "quá hạn"
-            await emu.wait_for(lambda m=marker, since=last: any(
-                m in str(x.get("text")) for x in emu.bot_messages(chat_id) if x["message_id"] > since),
+            # /quahan: the list, or the line saying nothing is late
+            markers = ((shown(TR.STATS_TITLE),) if name == "/thongke"
+                       else (shown(TR.OVERDUE_TITLE), TR.OVERDUE_NONE.split("}", 1)[1]))
+            await emu.wait_for(lambda ms=markers, since=last: any(
+                m in str(x.get("text")) for x in emu.bot_messages(chat_id) if x["message_id"] > since for m in ms),
                 timeout=30, description=name)
         answers = await new_bot_messages(bot, chat_id, last)
         text = "\n".join(str(m.get("text") or m.get("caption") or "") for m in answers)
@@ -252,7 +257,7 @@ async def test_authorization_matrix(bot: BotHarness, place: Place) -> None:
         if place.reports == "refused-private":
             assert TR.GROUP_ONLY[:40] in text and not files, (name, text)
         elif place.reports == "refused-unknown":
-            assert "chưa được khai báo" in text and not files, (name, text)
+            assert TC.GROUP_UNKNOWN in text and not files, (name, text)
         elif place.reports == "other":
             assert not listed & all_codes and owner_name not in text, (name, text)
         else:

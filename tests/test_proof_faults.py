@@ -21,11 +21,17 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import Config
+from bot.texts import citizen as TCit
+from bot.texts.common import KIND_LABELS, STATUS_LABELS
 from storage import Store
 from tests.bot_fixtures import harness_config
 from tests.emulator_fixtures import free_port
 from tests.test_proof_support import (
     CODE,
+    PHOTO_RECEIVED,
+    SENT,
+    STEP_TEXT,
+    TEXT_RECEIVED,
     BotProcess,
     Intent,
     Ledger,
@@ -102,7 +108,7 @@ def assert_exactly_once(ledger: Ledger, people: list[User], codes: list[str], *,
     assert sum(per_code.values()) == len(codes), "no card without a stored submission"
     assert len(ledger.attachments) == photos and set(ledger.attachments.values()) <= {1}
     if notifications:
-        acked = {(c, "Đã tiếp nhận") for c in codes}
+        acked = {(c, STATUS_LABELS["acknowledged"]) for c in codes}
         assert {k: n for k, n in ledger.notifications.items() if k in acked} == dict.fromkeys(acked, 1)
     assert ledger.outbox.get("pending") == 0 and ledger.outbox.get("failed") == 0, ledger.outbox
 
@@ -231,7 +237,7 @@ async def test_killed_process_mid_flow_and_mid_delivery(emulator: BotApiEmulator
         process = await BotProcess(emulator, proof_db).start()
         processes.append(process)
         # Second crash once a few more have finished, while others are mid-way.
-        await emulator.wait_for(lambda: sum(any("Mã theo dõi" in (m.get("text") or "")
+        await emulator.wait_for(lambda: sum(any(SENT in (m.get("text") or "")
                                                 for m in emulator.bot_messages(u.id)) for u in people) >= 4,
                                 timeout=60)
         held = await _hold_cards(emulator, proof_db, groups)
@@ -337,21 +343,21 @@ async def test_redelivered_updates_are_applied_once(bot_factory, emulator: BotAp
             assert response.status == 200
 
     await bot.say(lan, "/gopy")
-    await bot.press(lan, "Góp ý")
+    await bot.press(lan, KIND_LABELS["gop_y"])
     await bot.say(lan, "nong ha")
     await bot.press(lan, "Đất đai, quy hoạch, xây dựng")
-    await bot.next_message(lan, "Bước 4/6")
+    await bot.next_message(lan, STEP_TEXT)
     await bot.say(lan, text)
-    await bot.next_message(lan, "Đã nhận nội dung")
+    await bot.next_message(lan, TEXT_RECEIVED)
     await again(emulator.updates[-1])
     await emulator.send_photo(lan, caption="ảnh")
-    await bot.next_message(lan, "Đã nhận ảnh")
+    await bot.next_message(lan, PHOTO_RECEIVED)
     await again(emulator.updates[-1])
     await emulator.wait_idle()
-    await bot.press(lan, "Xong")
-    await bot.press(lan, "Gửi ẩn danh")
-    await bot.press(lan, "📨 Gửi")
-    sent = await bot.next_message(lan, "Mã theo dõi")
+    await bot.press(lan, TCit.BUTTON_DONE)
+    await bot.press(lan, TCit.BUTTON_ANONYMOUS)
+    await bot.press(lan, TCit.BUTTON_SEND)
+    sent = await bot.next_message(lan, SENT)
     await again(emulator.updates[-1])  # "Gửi" pressed twice, as far as the bot can tell
     code = CODE.search(sent["text"]).group(0)  # type: ignore[union-attr]
     await drain_outbox(bot.store)

@@ -24,8 +24,11 @@ import pytest
 import sqlalchemy as sa
 
 from bot.format import clean_text
-from bot.texts.common import INTERNAL_ERROR
-from tests.bot_fixtures import BotHarness, harness_config
+from bot.texts import citizen as TCit
+from bot.texts import committee as TC
+from bot.texts.common import INTERNAL_ERROR, KIND_LABELS, RATE_LIMITED, STATUS_LABELS
+from storage.statuses import Kind
+from tests.bot_fixtures import BotHarness, harness_config, shown
 from tests.data.hostile_inputs import (
     COMMANDS,
     CONTACTS,
@@ -36,7 +39,22 @@ from tests.data.hostile_inputs import (
     PLACES,
     TEXTS,
 )
-from tests.test_proof_support import CODE, ErrorWatch, Ledger, drain_outbox, is_clean_text, snapshot_tables
+from tests.test_proof_support import (
+    CODE,
+    SENT,
+    STEP_CONFIRM,
+    STEP_IDENTITY,
+    STEP_KIND,
+    STEP_PLACE,
+    STEP_TEXT,
+    STEP_TOPIC,
+    TEXT_RECEIVED,
+    ErrorWatch,
+    Ledger,
+    drain_outbox,
+    is_clean_text,
+    snapshot_tables,
+)
 from tgemulator import BotApiEmulator, User
 
 GOOD_TEXT = "Đường liên thôn Nà Mố bị sạt lở sau mưa lớn, đề nghị xã sửa sớm."
@@ -78,14 +96,14 @@ class Probe:
         """Through the real flow to `step`: kind, place, topic, content, attachments, identity, contact."""
         bot = self.bot
         await bot.say(user, "/gopy")
-        prompt = await bot.next_message(user, "Bước 1/6", timeout=REPLY_TIMEOUT)
+        prompt = await bot.next_message(user, STEP_KIND, timeout=REPLY_TIMEOUT)
         plan: list[tuple[str, Callable[[], Awaitable[Any]], str]] = [
-            ("place", lambda: bot.press(user, "Góp ý"), "Bước 2/6"),
-            ("topic", lambda: bot.say(user, "nong ha"), "Bước 3/6"),
-            ("content", lambda: bot.press(user, TOPIC), "Bước 4/6"),
-            ("attachments", lambda: bot.say(user, GOOD_TEXT), "Đã nhận nội dung"),
-            ("identity", lambda: bot.press(user, "Xong"), "Bước 5/6"),
-            ("contact", lambda: bot.press(user, "Để lại tên"), "Gửi số điện thoại"),
+            ("place", lambda: bot.press(user, KIND_LABELS[Kind.GOP_Y]), STEP_PLACE),
+            ("topic", lambda: bot.say(user, "nong ha"), STEP_TOPIC),
+            ("content", lambda: bot.press(user, TOPIC), STEP_TEXT),
+            ("attachments", lambda: bot.say(user, GOOD_TEXT), TEXT_RECEIVED),
+            ("identity", lambda: bot.press(user, TCit.BUTTON_DONE), STEP_IDENTITY),
+            ("contact", lambda: bot.press(user, TCit.BUTTON_NAMED), shown(TCit.ASK_CONTACT)),
         ]
         if step == "kind":
             return prompt
@@ -141,11 +159,11 @@ class Probe:
     async def finish(self, case: str, user: User, expected: str) -> None:
         """From the attachments step to the tracking code; remembers what must be stored."""
         bot = self.bot
-        await bot.press(user, "Xong")
-        await bot.press(user, "Gửi ẩn danh")
-        await bot.next_message(user, "Bước 6/6", timeout=REPLY_TIMEOUT)
-        await bot.press(user, "📨 Gửi")
-        done = await bot.next_message(user, "Mã theo dõi", timeout=REPLY_TIMEOUT)
+        await bot.press(user, TCit.BUTTON_DONE)
+        await bot.press(user, TCit.BUTTON_ANONYMOUS)
+        await bot.next_message(user, STEP_CONFIRM, timeout=REPLY_TIMEOUT)
+        await bot.press(user, TCit.BUTTON_SEND)
+        done = await bot.next_message(user, SENT, timeout=REPLY_TIMEOUT)
         found = CODE.search(str(done.get("text")))
         assert found is not None
         self.accepted[found.group(0)] = (case, expected)
@@ -225,13 +243,13 @@ async def test_hostile_texts_outside_and_inside_the_flow(bot: BotHarness, errors
         sent = await bot.say(user, text)
         cleaned = clean_text(text)
         if not cleaned:
-            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], "Bước 4/6")
+            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], STEP_TEXT)
         elif len(cleaned) < limits.text_min_chars:
-            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], "hơi ngắn")
+            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], shown(TCit.TEXT_TOO_SHORT))
         elif len(cleaned) > limits.text_max_chars:
-            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], "quá dài")
+            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], shown(TCit.TEXT_TOO_LONG))
         else:
-            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], "Đã nhận nội dung")
+            await probe.expect_answer(f"content/{case}", user.id, sent["message_id"], TEXT_RECEIVED)
             await probe.finish(f"content/{case}", user, cleaned)
 
     jobs = [lambda c=c, t=t: free(c, t) for c, t in TEXTS + COMMANDS]
@@ -255,11 +273,11 @@ async def test_hostile_places_and_contacts(bot: BotHarness, errors: ErrorWatch) 
         await probe.walk(user, "contact")
         sent = await bot.say(user, text)
         answer = await probe.expect_answer(case, user.id, sent["message_id"])
-        if "Đã ghi" not in answer:
+        if shown(TCit.CONTACT_SAVED) not in answer:
             return
-        await bot.next_message(user, "Bước 6/6", timeout=REPLY_TIMEOUT)
-        await bot.press(user, "📨 Gửi")
-        done = await bot.next_message(user, "Mã theo dõi", timeout=REPLY_TIMEOUT)
+        await bot.next_message(user, STEP_CONFIRM, timeout=REPLY_TIMEOUT)
+        await bot.press(user, TCit.BUTTON_SEND)
+        done = await bot.next_message(user, SENT, timeout=REPLY_TIMEOUT)
         code = CODE.search(str(done.get("text")))
         assert code is not None
         stored = await bot.store.get_by_code(code.group(0))
@@ -378,7 +396,7 @@ async def test_forged_and_replayed_buttons(bot: BotHarness, errors: ErrorWatch) 
     async def forged(case: str, data: str) -> None:
         user = probe.citizen()
         await bot.say(user, "/start")
-        menu = await bot.next_message(user, "Hòm thư góp ý số", timeout=REPLY_TIMEOUT)
+        menu = await bot.next_message(user, shown(TCit.WELCOME), timeout=REPLY_TIMEOUT)
         data = data.replace(":1", f":{sub.id}", 1) if data.startswith(("c:", "p:")) else data
         query = await bot.emulator.click(user, None, menu["message_id"], data, strict=False)
         await probe.expect_alert(case, query)
@@ -395,7 +413,7 @@ async def test_forged_and_replayed_buttons(bot: BotHarness, errors: ErrorWatch) 
     assert await snapshot_tables(bot.store, sub.id) == before, "a forged button changed the submission"
 
     # replayed: "Gửi" on the confirmation already used, the kind button of a finished flow
-    for label in ("📨 Gửi", "Góp ý", "Gửi ẩn danh", "Xong"):
+    for label in (TCit.BUTTON_SEND, KIND_LABELS[Kind.GOP_Y], TCit.BUTTON_ANONYMOUS, TCit.BUTTON_DONE):
         message = bot.last_with_button(owner.id, label)
         assert message is not None
         query = await bot.emulator.click_button(owner, None, message["message_id"], label)
@@ -410,7 +428,7 @@ async def test_forged_and_replayed_buttons(bot: BotHarness, errors: ErrorWatch) 
     await bot.emulator.wait_idle(quiet=0.3, timeout=30)
     ledger = await Ledger.collect(bot.emulator, bot.store, bot.config, [owner])
     assert sum(ledger.stored.values()) == 1 and ledger.cards_per_code()[code] == 1
-    assert ledger.notifications[(code, "Đã tiếp nhận")] == 1
+    assert ledger.notifications[(code, STATUS_LABELS["acknowledged"])] == 1
     report(probe, errors, "forged and replayed buttons", len(FORGED_CALLBACKS) + 7)
 
 
@@ -426,7 +444,7 @@ async def test_groups_known_and_unknown(bot: BotHarness, errors: ErrorWatch) -> 
     known = bot.group_of("bcd-nong-ha")
     official = bot.official("bcd-nong-ha", 6001, "Chị Thu")
     await bot.say(official, "/id", known)
-    id_message = await bot.next_message(known, "Chat id")
+    id_message = await bot.next_message(known, shown(TC.CHAT_ID))
     stranger = emu.user(6666, "Người lạ")
 
     for index, case in enumerate(GROUP_MESSAGES):
@@ -446,7 +464,7 @@ async def test_groups_known_and_unknown(bot: BotHarness, errors: ErrorWatch) -> 
             await emu.send_text(who, chat, "Chào cả nhóm <b>nhé</b> \u202e")
         elif case == "unknown-command-ours":
             await emu.send_text(who, chat, "/thongke")
-            answer = "chưa được khai báo"
+            answer = TC.GROUP_UNKNOWN
         elif case == "unknown-command-other-bot":
             await emu.send_text(who, chat, "/thongke@some_other_bot")
         elif case == "unknown-sticker":
@@ -480,16 +498,16 @@ async def test_groups_known_and_unknown(bot: BotHarness, errors: ErrorWatch) -> 
             await emu.send_text(who, chat, "trả lời tin /id", reply_to=id_message["message_id"])
         elif case == "known-reply-html":
             await emu.send_text(who, chat, "<b>Xã</b> đã sửa & <script>x</script> \u202e xong", reply_to=card)
-            answer = "Đã chuyển câu trả lời"
+            answer = shown(TC.REPLY_RELAYED)
         elif case == "known-reply-huge":
             await emu.send_text(who, chat, "Trả lời dài. " * 800, reply_to=card)
-            answer = "quá dài"
+            answer = shown(TC.REPLY_TOO_LONG)
         elif case == "known-reply-sticker":
             await emu.send_sticker(who, chat, reply_to=card)
-            answer = "trống"
+            answer = TC.REPLY_EMPTY
         elif case == "known-gopy":
             await emu.send_text(who, chat, "/gopy")
-            answer = "nhắn riêng"
+            answer = shown(TCit.GROUP_ONLY_PRIVATE)
         else:
             raise ValueError(case)
         if answer is None:
@@ -530,7 +548,7 @@ async def test_floods_from_one_user(bot_factory, errors: ErrorWatch) -> None:
                                  strict=False)
     await bot.emulator.wait_idle(quiet=0.5, timeout=30)
     texts = [str(m.get("text")) for m in bot.emulator.bot_messages(user.id)]
-    warnings = [t for t in texts if "hơi nhanh" in t]
+    warnings = [t for t in texts if RATE_LIMITED in t]
     assert len(warnings) == 1, texts[-5:]
     draft = await bot.store.get_draft(user.id)
     assert draft is not None and is_clean_text(str(draft.data.get("text", "")))

@@ -24,8 +24,13 @@ from bot.handlers.reports import purge_personal_data, send_digest
 from bot.reports.labels import Labels
 from bot.reports.periods import parse_period, today_in
 from bot.reports.spreadsheet import build_csv, build_xlsx
-from tests.bot_fixtures import BotHarness
+from bot.texts import citizen as TCit
+from bot.texts import committee as TC
+from bot.texts import reports as TR
+from bot.texts.common import KIND_LABELS, STATUS_LABELS
+from tests.bot_fixtures import BotHarness, shown
 from tests.test_proof_support import (
+    CARD_MARK,
     CODE,
     ErrorWatch,
     Intent,
@@ -38,6 +43,11 @@ from tgemulator import BotApiEmulator
 
 SECRET_ID = 987_654_321
 FIRST, LAST, USERNAME, PHONE = "Bímật", "Trịnh Thị", "bimat_trinh", "0912345678"  # the harness shares this phone
+
+
+def received(what: str) -> str:
+    """The note that an attachment of this kind was received: "📎 Đã nhận ảnh (…"."""
+    return shown(TCit.ATTACHMENT_RECEIVED, what=TCit.ATTACHMENT_WHAT[what])
 
 
 def secrets_of(user_id: int = SECRET_ID) -> list[str]:
@@ -54,44 +64,44 @@ async def test_anonymous_submission_reveals_nothing_to_officials(bot: BotHarness
     emu = bot.emulator
     citizen = emu.user(SECRET_ID, FIRST, LAST, USERNAME)
     await bot.say(citizen, "/gopy")
-    await bot.press(citizen, "Phản ánh")
+    await bot.press(citizen, KIND_LABELS["phan_anh"])
     await bot.say(citizen, "nong ha")
     await bot.press(citizen, "Đất đai, quy hoạch, xây dựng")
     await bot.say(citizen, "Bãi đất công cạnh nhà văn hóa thôn Nà Mố bị lấn chiếm để xây quán.")
-    await bot.next_message(citizen, "Đã nhận nội dung")
+    await bot.next_message(citizen, shown(TCit.TEXT_RECEIVED))
     await emu.send_photo(citizen, caption="ảnh chụp hôm qua")
-    await bot.next_message(citizen, "Đã nhận ảnh")
+    await bot.next_message(citizen, received("photo"))
     await emu.send_document(citizen, filename="don.pdf", caption="đơn kèm theo")
-    await bot.next_message(citizen, "Đã nhận tệp")
+    await bot.next_message(citizen, received("document"))
     await emu.send_voice(citizen)
-    await bot.next_message(citizen, "Đã nhận ghi âm")
+    await bot.next_message(citizen, received("voice"))
     await emu.send_location(citizen)
-    await bot.next_message(citizen, "Đã nhận vị trí")
-    await bot.press(citizen, "Xong")
-    await bot.press(citizen, "Gửi ẩn danh")
-    await bot.press(citizen, "📨 Gửi")
-    done = await bot.next_message(citizen, "Mã theo dõi")
+    await bot.next_message(citizen, received("location"))
+    await bot.press(citizen, TCit.BUTTON_DONE)
+    await bot.press(citizen, TCit.BUTTON_ANONYMOUS)
+    await bot.press(citizen, TCit.BUTTON_SEND)
+    done = await bot.next_message(citizen, shown(TCit.SENT))
     code = CODE.search(done["text"]).group(0)  # type: ignore[union-attr]
     group = bot.group_of("bcd-nong-ha")
     card = await bot.next_message(group, code)
     for index in range(1, 4):
-        await bot.next_message(group, f"📎 {code} ({index}/4)")
+        await bot.next_message(group, TC.ATTACHMENT_CAPTION.format(code=code, index=index, total=4))
     await drain_outbox(bot.store)
 
     # the thread: acknowledged, answered, the citizen answers back with a photo, resolved, rated
     official = bot.official("bcd-nong-ha", 6001, "Chị Thu")
-    await emu.click_button(official, group, card["message_id"], "Tiếp nhận")
-    await bot.next_message(citizen, "Đã tiếp nhận")
+    await emu.click_button(official, group, card["message_id"], TC.BUTTON_ACK)
+    await bot.next_message(citizen, STATUS_LABELS["acknowledged"])
     await bot.say(official, "Xã sẽ kiểm tra hiện trường.", group, reply_to=card["message_id"])
     answer = await bot.next_message(citizen, "kiểm tra hiện trường")
     await bot.say(citizen, "Cảm ơn, tôi là hàng xóm của quán", reply_to=answer["message_id"])
     await bot.next_message(group, "hàng xóm")
     await emu.send_photo(citizen, caption="ảnh mới", reply_to=answer["message_id"])
-    await bot.next_message(group, "gửi kèm")
-    await emu.click_button(official, group, card["message_id"], "Đã giải quyết")
-    await bot.press(citizen, "Đánh giá")
-    await bot.press(citizen, "4 ⭐")
-    await bot.next_message(group, "4/5")
+    await bot.next_message(group, shown(TC.CITIZEN_ATTACHMENT, code=code))
+    await emu.click_button(official, group, card["message_id"], TC.BUTTON_RESOLVED)
+    await bot.press(citizen, TCit.BUTTON_RATE)
+    await bot.press(citizen, TCit.RATING_LABELS[3])
+    await bot.next_message(group, shown(TC.RATED, code=code, stars=4))
 
     # reports and exports an official or an admin can get
     tz = bot.config.timezone
@@ -100,7 +110,7 @@ async def test_anonymous_submission_reveals_nothing_to_officials(bot: BotHarness
     xlsx = await emu.wait_for(lambda: next((f for f in emu.files_sent_to(group)
                                             if f.filename and f.filename.endswith(".xlsx")), None), timeout=20)
     await bot.say(official, "/thongke", group)
-    await bot.next_message(group, "Thống kê")
+    await bot.next_message(group, shown(TR.STATS_TITLE))
     await send_digest(bot.app, now=datetime.now(UTC) + timedelta(days=40))
     await drain_outbox(bot.store)
     await emu.wait_idle(quiet=0.3, timeout=30)
@@ -144,7 +154,7 @@ async def _named_citizen_with_history(bot: BotHarness, emu: BotApiEmulator, user
     await bot.say(citizen, "/hoi xã phải công khai những gì")
     await bot.next_message(citizen)
     await bot.say(citizen, "/gopy")
-    await bot.next_message(citizen, "Bước 1/6")
+    await bot.next_message(citizen, shown(TCit.ASK_KIND))
     return named, anonymous
 
 
@@ -158,19 +168,19 @@ async def test_delete_my_data_removes_every_trace(bot: BotHarness) -> None:
     emu.inject("429", "sendMessage", chat_id=SECRET_ID, retry_after=5)
     group = bot.group_of("bcd-nong-ha")
     official = bot.official("bcd-nong-ha", 6001)
-    card = next(m for m in emu.bot_messages(group) if named in str(m.get("text")) and "Hạn tiếp nhận" in m["text"])
-    await emu.click_button(official, group, card["message_id"], "Tiếp nhận")
+    card = next(m for m in emu.bot_messages(group) if named in str(m.get("text")) and CARD_MARK in m["text"])
+    await emu.click_button(official, group, card["message_id"], TC.BUTTON_ACK)
     await emu.wait_for(lambda: emu.faults.count() == 1, description="the notification held back")
     citizen = emu.user(SECRET_ID, FIRST, LAST, USERNAME)
     await bot.say(citizen, "/xoadulieu")
-    await bot.press(citizen, "Xóa dữ liệu của tôi")
-    done = await bot.next_message(citizen, "Đã xóa dữ liệu cá nhân")
+    await bot.press(citizen, TCit.BUTTON_DELETE_YES)
+    done = await bot.next_message(citizen, shown(TCit.DELETE_DONE))
     await drain_outbox(bot.store)
     after = leaks(await all_text_in_database(bot.store))
     last = max(m["message_id"] for m in emu.chat_messages(SECRET_ID))
     # the committee answers later: recorded, but nobody can be told
     await bot.say(official, "Xã đã nhận được, cảm ơn.", group, reply_to=card["message_id"])
-    await bot.next_message(group, "xóa dữ liệu cá nhân")
+    await bot.next_message(group, shown(TC.REPLY_NO_CITIZEN, code=named))
     await emu.wait_idle(quiet=0.3)
     told = [m for m in emu.bot_messages(SECRET_ID) if m["message_id"] > last]
     for code in (named, anonymous):
@@ -180,7 +190,8 @@ async def test_delete_my_data_removes_every_trace(bot: BotHarness) -> None:
           f"answer: {done['text'][:90]}…")
     assert after == [], f"personal data left in the database: {after}"
     assert told == [], "nothing is sent to a citizen who erased their data"
-    assert "2 ý kiến" in done["text"]
+    remaining = TCit.DELETE_DONE.split("{remaining}")[1]  # " ý kiến đã gửi, …"
+    assert f"2{remaining}" in done["text"]
 
 
 async def test_retention_purge_removes_old_personal_data(bot: BotHarness) -> None:
@@ -189,8 +200,8 @@ async def test_retention_purge_removes_old_personal_data(bot: BotHarness) -> Non
     group = bot.group_of("bcd-nong-ha")
     official = bot.official("bcd-nong-ha", 6001)
     for code in (named, anonymous):
-        card = next(m for m in emu.bot_messages(group) if code in str(m.get("text")) and "Hạn tiếp nhận" in m["text"])
-        query = await emu.click_button(official, group, card["message_id"], "Đã giải quyết")
+        card = next(m for m in emu.bot_messages(group) if code in str(m.get("text")) and CARD_MARK in m["text"])
+        query = await emu.click_button(official, group, card["message_id"], TC.BUTTON_RESOLVED)
         await emu.wait_for_callback_answer(query, timeout=10)
     await bot.say(emu.user(SECRET_ID, FIRST, LAST, USERNAME), "/huy")
     await drain_outbox(bot.store)
@@ -237,7 +248,7 @@ async def test_token_never_logged(bot_factory, emulator: BotApiEmulator) -> None
             official = bot.official("bcd-nong-ha", 6001)
             group = bot.group_of("bcd-nong-ha")
             await bot.say(official, "/baocao", group)
-            await bot.next_message(group, "bieudo_", timeout=20)
+            await bot.next_message(group, f"{TR.CHART_FILE_STEM}_", timeout=20)
             await drain_outbox(bot.store)
             second = await bot_factory(store=bot.store)  # a restart on the same database
             await second.say(people[0], "/trangthai")
@@ -290,20 +301,20 @@ async def test_delete_while_the_card_is_still_queued(bot: BotHarness) -> None:
     emu.inject("429", "sendMessage", chat_id=group, retry_after=2)
     citizen = emu.user(SECRET_ID, FIRST, LAST, USERNAME)
     await bot.say(citizen, "/gopy")
-    await bot.press(citizen, "Kiến nghị")
+    await bot.press(citizen, KIND_LABELS["kien_nghi"])
     await bot.say(citizen, "nong ha")
     await bot.press(citizen, "Đất đai, quy hoạch, xây dựng")
     await bot.say(citizen, "Đề nghị xã đo đạc lại ranh giới đất giữa hai thôn cho rõ ràng.")
-    await bot.press(citizen, "Xong")
-    await bot.press(citizen, "Để lại tên")
+    await bot.press(citizen, TCit.BUTTON_DONE)
+    await bot.press(citizen, TCit.BUTTON_NAMED)
     await emu.send_contact(citizen, phone_number=PHONE)
-    await bot.press(citizen, "📨 Gửi")
-    done = await bot.next_message(citizen, "Mã theo dõi")
+    await bot.press(citizen, TCit.BUTTON_SEND)
+    done = await bot.next_message(citizen, shown(TCit.SENT))
     code = CODE.search(done["text"]).group(0)  # type: ignore[union-attr]
     await emu.wait_for(lambda: emu.faults.count() == 1, description="the card held back by a 429")
     await bot.say(citizen, "/xoadulieu")
-    await bot.press(citizen, "Xóa dữ liệu của tôi")
-    await bot.next_message(citizen, "Đã xóa dữ liệu cá nhân")
+    await bot.press(citizen, TCit.BUTTON_DELETE_YES)
+    await bot.next_message(citizen, shown(TCit.DELETE_DONE))
     card = await bot.next_message(group, code, timeout=15)
     await drain_outbox(bot.store)
     after = leaks(await all_text_in_database(bot.store))

@@ -22,6 +22,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.texts.common import STATUS_LABELS
 from tests.emulator_fixtures import free_port
 from tests.test_proof_support import (
     FastCitizen,
@@ -116,7 +117,7 @@ async def test_two_webhook_replicas_share_one_postgresql(bot_factory, emulator: 
         assert set(per_user.values()) == {2}, "two submissions per citizen, no more, no less"
         assert set(ledger.stored.values()) == {1} and sorted(ledger.stored) == sorted(codes)
         assert dict(ledger.cards_per_code()) == dict.fromkeys(codes, 1)
-        assert all(ledger.notifications[(c, "Đã tiếp nhận")] == 1 for c in codes)
+        assert all(ledger.notifications[(c, STATUS_LABELS["acknowledged"])] == 1 for c in codes)
         assert ledger.outbox["pending"] == 0 and ledger.outbox["failed"] == 0
         assert min(served.values()) > 100 and hopped == len(people), "the flows really were interleaved"
         assert [ledger.texts[c] for c in codes] == [w.text for w in wants + second_wants]

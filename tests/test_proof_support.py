@@ -36,16 +36,31 @@ from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
 from bot.config import Config
-from bot.texts.common import INTERNAL_ERROR
+from bot.texts import citizen as TCit
+from bot.texts import committee as TC
+from bot.texts.common import INTERNAL_ERROR, KIND_LABELS
 from bot.transport import AiohttpRequest, Timeouts
 from storage import Store
 from storage.models import metadata, submissions
+from storage.statuses import Kind
+from tests.bot_fixtures import shown, step
 from tests.databases import PG_ENV, admin_sql, pg_server_url, throwaway_database
 from tgemulator import BotApiEmulator, User
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = re.compile(r"GY-[A-Z0-9]{6}")
-CARD_MARK = "Hạn tiếp nhận"  # a line only the committee's card has
+# "Hạn tiếp nhận:", the deadlines line: only the committee's card has it
+CARD_MARK = shown(next(line for line in TC.CARD.split("\n") if "{due_ack}" in line))
+# "Ý kiến GY-XXXXXX của bạn: Đã tiếp nhận." (after its icon): the code and the status a citizen was told
+_NOTICE = re.escape(shown(TCit.STATUS_CHANGED.removeprefix("{icon} "), code="\x00", status="\x01"))
+STATUS_NOTICE = re.compile(_NOTICE.replace("\x00", "(GY-[A-Z0-9]{6})").replace("\x01\\.", "([^.\n]+)"))
+# what the citizen reads at each step of /gopy
+STEP_KIND, STEP_PLACE, STEP_TOPIC, STEP_TEXT, STEP_IDENTITY, STEP_CONFIRM = (
+    step(TCit.ASK_KIND), step(TCit.ASK_PLACE), step(TCit.ASK_TOPIC), step(TCit.ASK_TEXT), step(TCit.ASK_IDENTITY),
+    step(TCit.CONFIRM))
+TEXT_RECEIVED, TEXT_APPENDED = shown(TCit.TEXT_RECEIVED), shown(TCit.TEXT_APPENDED)
+PHOTO_RECEIVED = shown(TCit.ATTACHMENT_RECEIVED, what=TCit.ATTACHMENT_WHAT["photo"])
+SENT = shown(TCit.SENT)
 PROOF_WORKER = {"poll_seconds": 0.05, "base_backoff": 0.05, "max_backoff": 0.5, "lease_seconds": 3.0}
 
 __all__ = [
@@ -144,14 +159,14 @@ class Ledger:
                 if code is not None:
                     ledger.cards[(code, committee.chat_id)] += 1
                 caption = _visible(message)
-                if caption.startswith("📎 ") and "/" in caption:
+                if caption.startswith(TC.ATTACHMENT_CAPTION.split("{")[0]) and "/" in caption:
                     found = CODE.search(caption)
                     if found:
                         ledger.attachments[caption.split("\n")[0]] += 1
         for user in citizens or []:
             for message in emulator.bot_messages(user.id):
                 text = _visible(message)
-                found = re.search(r"Ý kiến (GY-[A-Z0-9]{6}) của bạn: ([^.\n]+)", text)
+                found = STATUS_NOTICE.search(text)
                 if found:
                     ledger.notifications[(found.group(1), found.group(2).strip())] += 1
         ledger.outbox = await store.outbox_counts()
@@ -205,7 +220,7 @@ class Intent:
     """What a simulated citizen wants to send."""
 
     text: str
-    kind: str = "Góp ý"
+    kind: str = KIND_LABELS[Kind.GOP_Y]
     place: str = "nong ha"
     topic: str = "Đất đai, quy hoạch, xây dựng"
     photo: bool = False
@@ -265,10 +280,10 @@ class ResilientCitizen:
                 continue
             text = _visible(message)
             found = CODE.search(text)
-            if found and ("Mã theo dõi" in text or "Các ý kiến bạn đã gửi" in text):
+            if found and (SENT in text or shown(TCit.MY_SUBMISSIONS_HEADER) in text):
                 self.code = found.group(0)
                 return self.code
-            if "chưa gửi ý kiến nào" in text:
+            if TCit.MY_SUBMISSIONS_EMPTY in text:
                 await self.say("/gopy")
                 continue
             if text.startswith(INTERNAL_ERROR[:30]):
@@ -282,25 +297,25 @@ class ResilientCitizen:
 
     async def _answer_prompt(self, message: dict[str, Any], text: str) -> None:
         intent = self.intent
-        if "Bước 1/6" in text:
+        if STEP_KIND in text:
             await self.click(message, intent.kind)
-        elif "Bước 2/6" in text:
-            await self.type_answer("Bước 2/6", intent.place)
-        elif "Bước 3/6" in text:
+        elif STEP_PLACE in text:
+            await self.type_answer(STEP_PLACE, intent.place)
+        elif STEP_TOPIC in text:
             await self.click(message, intent.topic)
-        elif "Bước 4/6" in text:
-            await self.type_answer("Bước 4/6", intent.text)
-        elif "Đã nhận nội dung" in text or "Đã ghép thêm" in text or "Đã nhận ảnh" in text:
+        elif STEP_TEXT in text:
+            await self.type_answer(STEP_TEXT, intent.text)
+        elif TEXT_RECEIVED in text or TEXT_APPENDED in text or PHOTO_RECEIVED in text:
             if intent.photo and not self.sent_photo:
                 self.sent_photo = True
                 await self.emu.send_photo(self.user, caption="ảnh hiện trường")
             else:
-                await self.click(message, "Xong")
-        elif "Bước 5/6" in text:
-            await self.click(message, "Gửi ẩn danh")
-        elif "Bước 6/6" in text:
+                await self.click(message, TCit.BUTTON_DONE)
+        elif STEP_IDENTITY in text:
+            await self.click(message, TCit.BUTTON_ANONYMOUS)
+        elif STEP_CONFIRM in text:
             self.pressed_send = True
-            await self.click(message, "📨 Gửi")
+            await self.click(message, TCit.BUTTON_SEND)
 
 
 class Switchboard:
@@ -337,8 +352,7 @@ class FastCitizen:
     """The /gopy flow for load runs: one action per prompt, no retries (no faults are injected), and the
     time from each action to the bot's next message in the chat (the reply time a citizen feels)."""
 
-    STEPS = ("Bước 1/6", "Bước 2/6", "Bước 3/6", "Bước 4/6", "Đã nhận nội dung", "Bước 5/6", "Bước 6/6",
-             "Mã theo dõi")
+    STEPS = (STEP_KIND, STEP_PLACE, STEP_TOPIC, STEP_TEXT, TEXT_RECEIVED, STEP_IDENTITY, STEP_CONFIRM, SENT)
 
     def __init__(self, board: Switchboard, user: User, intent: Intent, *, think: float = 0.0,
                  seed: int = 0) -> None:
@@ -381,14 +395,14 @@ class FastCitizen:
         def say(text: str) -> Callable[[], Awaitable[Any]]:
             return lambda: emu.send_text(user, text)
 
-        prompt = await self._act(say("/gopy"), "Bước 1/6", timeout)
-        prompt = await self._act(press(prompt, intent.kind), "Bước 2/6", timeout)
-        prompt = await self._act(say(intent.place), "Bước 3/6", timeout)
-        prompt = await self._act(press(prompt, intent.topic), "Bước 4/6", timeout)
-        prompt = await self._act(say(intent.text), "Đã nhận nội dung", timeout)
-        prompt = await self._act(press(prompt, "Xong"), "Bước 5/6", timeout)
-        prompt = await self._act(press(prompt, "Gửi ẩn danh"), "Bước 6/6", timeout)
-        done = await self._act(press(prompt, "📨 Gửi"), "Mã theo dõi", timeout)
+        prompt = await self._act(say("/gopy"), STEP_KIND, timeout)
+        prompt = await self._act(press(prompt, intent.kind), STEP_PLACE, timeout)
+        prompt = await self._act(say(intent.place), STEP_TOPIC, timeout)
+        prompt = await self._act(press(prompt, intent.topic), STEP_TEXT, timeout)
+        prompt = await self._act(say(intent.text), TEXT_RECEIVED, timeout)
+        prompt = await self._act(press(prompt, TCit.BUTTON_DONE), STEP_IDENTITY, timeout)
+        prompt = await self._act(press(prompt, TCit.BUTTON_ANONYMOUS), STEP_CONFIRM, timeout)
+        done = await self._act(press(prompt, TCit.BUTTON_SEND), SENT, timeout)
         found = CODE.search(_visible(done))
         assert found is not None
         return found.group(0)
@@ -404,16 +418,16 @@ async def ack_until_done(emulator: BotApiEmulator, official: User, group: int, c
         card = emulator.message(group, card_id) or {}
         labels = [b.get("text", "") for row in (card.get("reply_markup") or {}).get("inline_keyboard", [])
                   for b in row]
-        if not any("Tiếp nhận" in label for label in labels):
+        if not any(TC.BUTTON_ACK in label for label in labels):
             return presses  # the card was refreshed: it is acknowledged
         presses += 1
-        query = await emulator.click_button(official, group, card_id, "Tiếp nhận")
+        query = await emulator.click_button(official, group, card_id, TC.BUTTON_ACK)
         try:
             answer = await emulator.wait_for_callback_answer(query, timeout=patience)
         except TimeoutError:
             continue
         text = str(answer.get("text") or "")
-        if "Đã chuyển sang" in text or "Không đổi được" in text:
+        if shown(TC.ACTION_DONE) in text or shown(TC.TRANSITION_REFUSED) in text:
             return presses
     raise TimeoutError(f"card {card_id} in {group} never acknowledged")
 
