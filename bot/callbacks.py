@@ -159,7 +159,7 @@ class FlowButton:
 
 # ---------------------------------------------------------------- yes/no questions
 
-class Answer(StrEnum):
+class YesNoAnswer(StrEnum):
     YES = "yes"
     NO = "no"
 
@@ -167,7 +167,7 @@ class Answer(StrEnum):
 @dataclass(frozen=True)
 class _YesNo:
     PREFIX: ClassVar[str]
-    answer: Answer
+    answer: YesNoAnswer
 
     def pack(self) -> str:
         return make(self.PREFIX, self.answer)
@@ -177,11 +177,11 @@ class _YesNo:
         raw = _raw(data, cls.PREFIX)
         if raw.args:
             raise CallbackRefused(data)
-        return cls(_action(Answer, raw.action))
+        return cls(_action(YesNoAnswer, raw.action))
 
     @property
     def yes(self) -> bool:
-        return self.answer is Answer.YES
+        return self.answer is YesNoAnswer.YES
 
 
 @dataclass(frozen=True)

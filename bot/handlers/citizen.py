@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import outbox_items
-from bot.callbacks import Answer, CitizenAction, CitizenButton, DeleteButton, MenuAction, MenuButton
+from bot.callbacks import CitizenAction, CitizenButton, DeleteButton, MenuAction, MenuButton, YesNoAnswer
 from bot.cards import submission_of_message
 from bot.conversation import Step, attachment_of, load_state, replace_state
 from bot.detail import submission_detail
@@ -212,8 +212,8 @@ async def on_quoted_notice(turn: Turn) -> bool:
 
 async def cmd_delete_data(update: Update, context: HopthuContext) -> None:
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(T.BUTTON_DELETE_YES, callback_data=DeleteButton(Answer.YES).pack()),
-        InlineKeyboardButton(T.BUTTON_DELETE_NO, callback_data=DeleteButton(Answer.NO).pack()),
+        InlineKeyboardButton(T.BUTTON_DELETE_YES, callback_data=DeleteButton(YesNoAnswer.YES).pack()),
+        InlineKeyboardButton(T.BUTTON_DELETE_NO, callback_data=DeleteButton(YesNoAnswer.NO).pack()),
     ]])
     await reply(update, T.DELETE_CONFIRM, keyboard)
 

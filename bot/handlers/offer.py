@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.callbacks import Answer, OfferButton
+from bot.callbacks import OfferButton, YesNoAnswer
 from bot.conversation import Step, load_state, replace_state
 from bot.handlers import flow
 from bot.handlers.common import reply
@@ -21,8 +21,8 @@ async def offer_as_feedback(update: Update, services: Services, user_id: int, te
     await replace_state(services, user_id, Step.OFFER, {"text": text[: services.config.limits.text_max_chars]},
                         state)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(T.BUTTON_OFFER_SEND, callback_data=OfferButton(Answer.YES).pack()),
-        InlineKeyboardButton(T.BUTTON_OFFER_NO, callback_data=OfferButton(Answer.NO).pack()),
+        InlineKeyboardButton(T.BUTTON_OFFER_SEND, callback_data=OfferButton(YesNoAnswer.YES).pack()),
+        InlineKeyboardButton(T.BUTTON_OFFER_NO, callback_data=OfferButton(YesNoAnswer.NO).pack()),
     ]])
     await reply(update, T.FREE_TEXT_OFFER, keyboard)
 
