@@ -37,6 +37,7 @@ from knowledge.model import Article, ArticleRef, Document, KnowledgeBase, Status
 from knowledge.normalize import normalize
 from knowledge.query import (
     STOPWORDS,
+    asks_detail,
     aspect_match,
     aspects_of_question,
     aspects_of_title,
@@ -113,6 +114,8 @@ class Tuning:
     c_keywords: float = 0.2
     c_questions: float = 0.25
     doc_boost: float = 0.25  # added (×100) to articles of, or about, the named document
+    about_share: float = 0.5  # share of `doc_boost` for an article that only talks about the named document
+    detail_boost: float = 0.06  # a procedure detail asked (trình tự, hồ sơ, mẫu, thời hạn …): decree articles
     topic_boost: float = 0.08  # same, for a document named only by a topical alias ("quy chế dân chủ ở xã")
     unverified_penalty: float = 0.85  # pointers rank below real answers of equal strength
     domain_boost: float = 0.06  # the question is clearly about one setting (commune, agency, workplace)
@@ -140,6 +143,7 @@ class _Entry:
     related: frozenset[tuple[str, int]]  # itself, its current articles, and old articles pointing at it
     fields: tuple[tuple[str, frozenset[str]], ...]  # terms of each field, to say which one matched
     in_force: bool
+    decree: bool  # an in-force decree article that details the Law (cites its articles)
     clauses: tuple[tuple[int, frozenset[str]], ...]  # (khoản number, its terms incl. its điểm)
 
 
@@ -154,6 +158,7 @@ class _Query:
     aspects: frozenset[str]
     explicit: frozenset[str]  # aspects asked with a title's own word ("hình thức", "nhiệm vụ")
     domain: str | None
+    detail: bool  # asks for a procedure detail, which a decree gives and the Law leaves to it
 
 
 def _official_parts(art: Article) -> list[str]:
@@ -172,6 +177,29 @@ def _clause_terms(art: Article) -> tuple[tuple[int, frozenset[str]], ...]:
     return tuple((c.number, frozenset(x for part in (c.text, *(p.text for p in c.points))
                                       for x in terms(normalize(part))))
                  for c in text.clauses)
+
+
+# "… Điều 38 của Luật Thực hiện dân chủ ở cơ sở", "khoản 3 Điều 40 của Luật …" in a decree's official text
+_LAW_CITE = re.compile(r"((?:(?:khoan \d+ |diem \w )*dieu \d+(?: va | |, |; )?)+)(?:cua )?luat "
+                       r"(?:thuc hien dan chu o co so|dan chu co so)\b")
+_ARTICLE_NO = re.compile(r"\bdieu (\d+)")
+LAW_NUMBER = "10/2022/QH15"
+
+
+def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, int]]:
+    """The Law articles an in-force decree article details: those its official text cites by number
+    ("… theo quy định tại Điều 38 của Luật Thực hiện dân chủ ở cơ sở"). The two speak of one matter, so
+    the "sure" decision measures the gap to the next article of ANOTHER matter, not to this pair."""
+    if (doc.status is not Status.IN_FORCE or doc.number == LAW_NUMBER or not doc.kind.startswith("Nghị")
+            or normalize(art.title or "").startswith("pham vi")):  # the scope article lists, it details none
+        return set()
+    law = next((d for d in kb.documents if d.number == LAW_NUMBER), None)
+    if law is None:
+        return set()
+    have = {a.number for a in law.articles}
+    text = normalize(" ".join(_official_parts(art)))
+    cited = {int(n) for span in _LAW_CITE.findall(text) for n in _ARTICLE_NO.findall(span)}
+    return {(LAW_NUMBER, n) for n in cited if n in have}
 
 
 class SearchIndex:
@@ -194,6 +222,9 @@ class SearchIndex:
                 for ref in art.current:
                     links[key].add((ref.document, ref.article))
                     links[(ref.document, ref.article)].add(key)
+                for law_key in _details(doc, art, kb):
+                    links[key].add(law_key)
+                    links[law_key].add(key)
 
         bags: list[dict[str, float]] = []
         question_texts: list[str] = []
@@ -239,6 +270,7 @@ class SearchIndex:
                     about=frozenset(m for m in mentioned if m != doc.number),
                     related=frozenset(links[(doc.number, art.number)]),
                     in_force=doc.status is Status.IN_FORCE,
+                    decree=bool(_details(doc, art, kb)),
                     clauses=_clause_terms(art),
                 ))
                 self._by_ref[(doc.number, art.number)] = i
@@ -324,7 +356,7 @@ class SearchIndex:
         joined = " ".join(tokens)
         aspects, explicit = aspects_of_question(joined)
         return _Query(norm=full, tokens=tokens, strong=strong, topic=topic, aspects=aspects,
-                      explicit=explicit, domain=question_domain(joined))
+                      explicit=explicit, domain=question_domain(joined), detail=asks_detail(joined))
 
     def _today_first(self, order: list[int], scores: list[float]) -> list[int]:
         """No document named: an old document's best article gives way to today's article on the matter
@@ -438,8 +470,10 @@ class SearchIndex:
                 1.0 if lex > 0 else 0.5)
             number = entry.doc.number
             if strong:
-                if number in strong or entry.about & strong:
+                if number in strong:
                     s += t.doc_boost
+                elif entry.about & strong:  # an article that talks about the named document yields to it
+                    s += t.doc_boost * t.about_share
             else:
                 if topic and (number in topic or entry.about & topic):
                     s += t.topic_boost
@@ -447,6 +481,8 @@ class SearchIndex:
                     s -= t.history_penalty
             if q.domain and entry.domain:
                 s += t.domain_boost if entry.domain == q.domain else -t.domain_boost
+            if q.detail and entry.decree:
+                s += t.detail_boost
             match = aspect_match(q.aspects, entry.aspects)
             if match:
                 weight = 1.0 if q.explicit else t.implied_aspect
