@@ -189,7 +189,8 @@ LAW_NUMBER = "10/2022/QH15"
 def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, int]]:
     """The Law articles an in-force decree article details: those its official text cites by number
     ("… theo quy định tại Điều 38 của Luật Thực hiện dân chủ ở cơ sở"). The two speak of one matter, so
-    the "sure" decision measures the gap to the next article of ANOTHER matter, not to this pair."""
+    the "sure" decision measures the gap to the next article of ANOTHER matter, not to this pair. The
+    article's `details:` list in the YAML adds the ones it details without citing them by number."""
     if (doc.status is not Status.IN_FORCE or doc.number == LAW_NUMBER or not doc.kind.startswith("Nghị")
             or normalize(art.title or "").startswith("pham vi")):  # the scope article lists, it details none
         return set()
@@ -199,7 +200,7 @@ def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, i
     have = {a.number for a in law.articles}
     text = normalize(" ".join(_official_parts(art)))
     cited = {int(n) for span in _LAW_CITE.findall(text) for n in _ARTICLE_NO.findall(span)}
-    return {(LAW_NUMBER, n) for n in cited if n in have}
+    return {(LAW_NUMBER, n) for n in cited if n in have} | {(r.document, r.article) for r in art.details}
 
 
 class SearchIndex:
