@@ -115,6 +115,7 @@ class Tuning:
     c_questions: float = 0.25
     doc_boost: float = 0.25  # added (×100) to articles of, or about, the named document
     about_share: float = 0.5  # share of `doc_boost` for an article that only talks about the named document
+    private_penalty: float = 0.04  # a private employer asked: the state-owned-enterprise articles yield
     detail_boost: float = 0.06  # a procedure detail asked (trình tự, hồ sơ, mẫu, thời hạn …): decree articles
     topic_boost: float = 0.08  # same, for a document named only by a topical alias ("quy chế dân chủ ở xã")
     unverified_penalty: float = 0.85  # pointers rank below real answers of equal strength
@@ -143,7 +144,8 @@ class _Entry:
     related: frozenset[tuple[str, int]]  # itself, its current articles, and old articles pointing at it
     fields: tuple[tuple[str, frozenset[str]], ...]  # terms of each field, to say which one matched
     in_force: bool
-    decree: bool  # an in-force decree article that details the Law (cites its articles)
+    decree: bool  # an article of an in-force decree (it gives the procedure the Law leaves to it)
+    state_only: bool  # governs only state-owned enterprises (the Law's "doanh nghiệp nhà nước" section)
     clauses: tuple[tuple[int, frozenset[str]], ...]  # (khoản number, its terms incl. its điểm)
 
 
@@ -159,6 +161,7 @@ class _Query:
     explicit: frozenset[str]  # aspects asked with a title's own word ("hình thức", "nhiệm vụ")
     domain: str | None
     detail: bool  # asks for a procedure detail, which a decree gives and the Law leaves to it
+    private: float  # 1: a private employer named; 0.5: a company without "nhà nước"; 0: neither
 
 
 def _official_parts(art: Article) -> list[str]:
@@ -184,6 +187,12 @@ _LAW_CITE = re.compile(r"((?:(?:khoan \d+ |diem \w )*dieu \d+(?: va | |, |; )?)+
                        r"(?:thuc hien dan chu o co so|dan chu co so)\b")
 _ARTICLE_NO = re.compile(r"\bdieu (\d+)")
 LAW_NUMBER = "10/2022/QH15"
+_STATE_ONLY = " doanh nghiep nha nuoc "
+# an employer named without "nhà nước": the state-owned-enterprise rules fit it less than the Labour
+# Code's decree (NĐ 145/2020), which covers every employer
+_PRIVATE = re.compile(r"\b(?:tu nhan|tnhh|co phan|von nuoc ngoai|fdi|ngoai nha nuoc)\b")
+_COMPANY = re.compile(r"\b(?:cong ty|cty|doanh nghiep|nha may|xi nghiep)\b")
+_STATE = re.compile(r"\b(?:nha nuoc|dnnn|quoc doanh)\b")
 
 
 def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, int]]:
@@ -201,6 +210,14 @@ def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, i
     text = normalize(" ".join(_official_parts(art)))
     cited = {int(n) for span in _LAW_CITE.findall(text) for n in _ARTICLE_NO.findall(span)}
     return {(LAW_NUMBER, n) for n in cited if n in have} | {(r.document, r.article) for r in art.details}
+
+
+def _private(folded: str) -> float:
+    if _STATE.search(folded):
+        return 0.0
+    if _PRIVATE.search(folded):
+        return 1.0
+    return 0.5 if _COMPANY.search(folded) else 0.0
 
 
 class SearchIndex:
@@ -271,7 +288,8 @@ class SearchIndex:
                     about=frozenset(m for m in mentioned if m != doc.number),
                     related=frozenset(links[(doc.number, art.number)]),
                     in_force=doc.status is Status.IN_FORCE,
-                    decree=bool(_details(doc, art, kb)),
+                    decree=doc.status is Status.IN_FORCE and doc.kind.startswith("Nghị"),
+                    state_only=_STATE_ONLY in f" {fields[3][1][0]} {fields[0][1][0]} ",
                     clauses=_clause_terms(art),
                 ))
                 self._by_ref[(doc.number, art.number)] = i
@@ -357,7 +375,8 @@ class SearchIndex:
         joined = " ".join(tokens)
         aspects, explicit = aspects_of_question(joined)
         return _Query(norm=full, tokens=tokens, strong=strong, topic=topic, aspects=aspects,
-                      explicit=explicit, domain=question_domain(joined), detail=asks_detail(joined))
+                      explicit=explicit, domain=question_domain(joined), detail=asks_detail(joined),
+                      private=_private(joined))
 
     def _today_first(self, order: list[int], scores: list[float]) -> list[int]:
         """No document named: an old document's best article gives way to today's article on the matter
@@ -484,6 +503,8 @@ class SearchIndex:
                 s += t.domain_boost if entry.domain == q.domain else -t.domain_boost
             if q.detail and entry.decree:
                 s += t.detail_boost
+            if q.private and entry.state_only:
+                s -= t.private_penalty * q.private
             match = aspect_match(q.aspects, entry.aspects)
             if match:
                 weight = 1.0 if q.explicit else t.implied_aspect
