@@ -115,6 +115,7 @@ class Tuning:
     c_questions: float = 0.25
     doc_boost: float = 0.25  # added (×100) to articles of, or about, the named document
     about_share: float = 0.5  # share of `doc_boost` for an article that only talks about the named document
+    subject_boost: float = 0.1  # the question names a decree's whole subject ("hương ước"): its articles
     private_penalty: float = 0.04  # a private employer asked: the state-owned-enterprise articles yield
     detail_boost: float = 0.06  # a procedure detail asked (trình tự, hồ sơ, mẫu, thời hạn …): decree articles
     topic_boost: float = 0.08  # same, for a document named only by a topical alias ("quy chế dân chủ ở xã")
@@ -162,6 +163,7 @@ class _Query:
     domain: str | None
     detail: bool  # asks for a procedure detail, which a decree gives and the Law leaves to it
     private: float  # 1: a private employer named; 0.5: a company without "nhà nước"; 0: neither
+    subjects: frozenset[str]  # decrees whose whole subject the question names (_decree_subjects)
 
 
 def _official_parts(art: Article) -> list[str]:
@@ -210,6 +212,28 @@ def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, i
     text = normalize(" ".join(_official_parts(art)))
     cited = {int(n) for span in _LAW_CITE.findall(text) for n in _ARTICLE_NO.findall(span)}
     return {(LAW_NUMBER, n) for n in cited if n in have} | {(r.document, r.article) for r in art.details}
+
+
+def _decree_subjects(entries: list[_Entry]) -> dict[str, str]:
+    """Two-word terms naming the whole subject of an in-force decree (in at least half its article
+    titles, in no other document's titles): "huong uoc" -> NĐ 61/2023. A question using one is about
+    that decree's rules, which govern it in detail, more than about the Law's one mention of it."""
+    by_doc: dict[str, list[set[str]]] = defaultdict(list)
+    for e in entries:
+        by_doc[e.doc.number].append({x for x in terms(e.title) if " " in x})
+    out: dict[str, str] = {}
+    for e in entries:
+        number = e.doc.number
+        if not e.decree or number in out.values():
+            continue
+        titles = by_doc[number]
+        counts: dict[str, int] = defaultdict(int)
+        for ts in titles:
+            for x in ts:
+                counts[x] += 1
+        elsewhere = {x for other, ts in by_doc.items() if other != number for t in ts for x in t}
+        out.update({x: number for x, c in counts.items() if 2 * c >= len(titles) and x not in elsewhere})
+    return out
 
 
 def _private(folded: str) -> float:
@@ -294,6 +318,7 @@ class SearchIndex:
                 ))
                 self._by_ref[(doc.number, art.number)] = i
 
+        self._subjects = _decree_subjects(self._entries)
         n = len(self._entries)
         df: dict[str, int] = defaultdict(int)
         for bag in bags:
@@ -376,7 +401,8 @@ class SearchIndex:
         aspects, explicit = aspects_of_question(joined)
         return _Query(norm=full, tokens=tokens, strong=strong, topic=topic, aspects=aspects,
                       explicit=explicit, domain=question_domain(joined), detail=asks_detail(joined),
-                      private=_private(joined))
+                      private=_private(joined),
+                      subjects=frozenset(n for x, n in self._subjects.items() if f" {x} " in f" {joined} "))
 
     def _today_first(self, order: list[int], scores: list[float]) -> list[int]:
         """No document named: an old document's best article gives way to today's article on the matter
@@ -503,6 +529,8 @@ class SearchIndex:
                 s += t.domain_boost if entry.domain == q.domain else -t.domain_boost
             if q.detail and entry.decree:
                 s += t.detail_boost
+            if number in q.subjects:
+                s += t.subject_boost
             if q.private and entry.state_only:
                 s -= t.private_penalty * q.private
             match = aspect_match(q.aspects, entry.aspects)
