@@ -32,6 +32,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from knowledge.calibration import ON_TOPIC, Calibration, Candidate, is_sure
+from knowledge.decrees import (
+    decree_subjects,
+    details_of,
+    official_parts,
+    private_employer,
+    state_only,
+)
 from knowledge.lexicon import KINDS, DocumentNames, Speller
 from knowledge.model import Article, ArticleRef, Document, KnowledgeBase, Status, Verified
 from knowledge.normalize import normalize
@@ -166,15 +173,6 @@ class _Query:
     subjects: frozenset[str]  # decrees whose whole subject the question names (_decree_subjects)
 
 
-def _official_parts(art: Article) -> list[str]:
-    """The official wording in force (intro, khoản, điểm) as separate texts; none when not carried."""
-    text = art.text_in_force
-    if text is None:
-        return []
-    return [text.intro, *(p.text for p in text.points),
-            *(x for c in text.clauses for x in (c.text, *(p.text for p in c.points)))]
-
-
 def _clause_terms(art: Article) -> tuple[tuple[int, frozenset[str]], ...]:
     text = art.text_in_force
     if text is None:
@@ -182,66 +180,6 @@ def _clause_terms(art: Article) -> tuple[tuple[int, frozenset[str]], ...]:
     return tuple((c.number, frozenset(x for part in (c.text, *(p.text for p in c.points))
                                       for x in terms(normalize(part))))
                  for c in text.clauses)
-
-
-# "… Điều 38 của Luật Thực hiện dân chủ ở cơ sở", "khoản 3 Điều 40 của Luật …" in a decree's official text
-_LAW_CITE = re.compile(r"((?:(?:khoan \d+ |diem \w )*dieu \d+(?: va | |, |; )?)+)(?:cua )?luat "
-                       r"(?:thuc hien dan chu o co so|dan chu co so)\b")
-_ARTICLE_NO = re.compile(r"\bdieu (\d+)")
-LAW_NUMBER = "10/2022/QH15"
-_STATE_ONLY = " doanh nghiep nha nuoc "
-# an employer named without "nhà nước": the state-owned-enterprise rules fit it less than the Labour
-# Code's decree (NĐ 145/2020), which covers every employer
-_PRIVATE = re.compile(r"\b(?:tu nhan|tnhh|co phan|von nuoc ngoai|fdi|ngoai nha nuoc)\b")
-_COMPANY = re.compile(r"\b(?:cong ty|cty|doanh nghiep|nha may|xi nghiep)\b")
-_STATE = re.compile(r"\b(?:nha nuoc|dnnn|quoc doanh)\b")
-
-
-def _details(doc: Document, art: Article, kb: KnowledgeBase) -> set[tuple[str, int]]:
-    """The Law articles an in-force decree article details: those its official text cites by number
-    ("… theo quy định tại Điều 38 của Luật Thực hiện dân chủ ở cơ sở"). The two speak of one matter, so
-    the "sure" decision measures the gap to the next article of ANOTHER matter, not to this pair. The
-    article's `details:` list in the YAML adds the ones it details without citing them by number."""
-    if (doc.status is not Status.IN_FORCE or doc.number == LAW_NUMBER or not doc.kind.startswith("Nghị")
-            or normalize(art.title or "").startswith("pham vi")):  # the scope article lists, it details none
-        return set()
-    law = next((d for d in kb.documents if d.number == LAW_NUMBER), None)
-    if law is None:
-        return set()
-    have = {a.number for a in law.articles}
-    text = normalize(" ".join(_official_parts(art)))
-    cited = {int(n) for span in _LAW_CITE.findall(text) for n in _ARTICLE_NO.findall(span)}
-    return {(LAW_NUMBER, n) for n in cited if n in have} | {(r.document, r.article) for r in art.details}
-
-
-def _decree_subjects(entries: list[_Entry]) -> dict[str, str]:
-    """Two-word terms naming the whole subject of an in-force decree (in at least half its article
-    titles, in no other document's titles): "huong uoc" -> NĐ 61/2023. A question using one is about
-    that decree's rules, which govern it in detail, more than about the Law's one mention of it."""
-    by_doc: dict[str, list[set[str]]] = defaultdict(list)
-    for e in entries:
-        by_doc[e.doc.number].append({x for x in terms(e.title) if " " in x})
-    out: dict[str, str] = {}
-    for e in entries:
-        number = e.doc.number
-        if not e.decree or number in out.values():
-            continue
-        titles = by_doc[number]
-        counts: dict[str, int] = defaultdict(int)
-        for ts in titles:
-            for x in ts:
-                counts[x] += 1
-        elsewhere = {x for other, ts in by_doc.items() if other != number for t in ts for x in t}
-        out.update({x: number for x, c in counts.items() if 2 * c >= len(titles) and x not in elsewhere})
-    return out
-
-
-def _private(folded: str) -> float:
-    if _STATE.search(folded):
-        return 0.0
-    if _PRIVATE.search(folded):
-        return 1.0
-    return 0.5 if _COMPANY.search(folded) else 0.0
 
 
 class SearchIndex:
@@ -264,7 +202,7 @@ class SearchIndex:
                 for ref in art.current:
                     links[key].add((ref.document, ref.article))
                     links[(ref.document, ref.article)].add(key)
-                for law_key in _details(doc, art, kb):
+                for law_key in details_of(doc, art, kb):
                     links[key].add(law_key)
                     links[law_key].add(key)
 
@@ -283,7 +221,7 @@ class SearchIndex:
                     (t.w_section, [normalize(art.section or "")]),
                     (t.w_chapter, [normalize(chapter.title or "")]),
                     (t.w_summary, [normalize(art.summary or "")]),
-                    (t.w_text, [normalize(x) for x in _official_parts(art)]),
+                    (t.w_text, [normalize(x) for x in official_parts(art)]),
                 )
                 bag: dict[str, float] = defaultdict(float)
                 for weight, texts in fields:
@@ -313,12 +251,12 @@ class SearchIndex:
                     related=frozenset(links[(doc.number, art.number)]),
                     in_force=doc.status is Status.IN_FORCE,
                     decree=doc.status is Status.IN_FORCE and doc.kind.startswith("Nghị"),
-                    state_only=_STATE_ONLY in f" {fields[3][1][0]} {fields[0][1][0]} ",
+                    state_only=state_only(f"{fields[3][1][0]} {fields[0][1][0]}"),
                     clauses=_clause_terms(art),
                 ))
                 self._by_ref[(doc.number, art.number)] = i
 
-        self._subjects = _decree_subjects(self._entries)
+        self._subjects = decree_subjects([(e.doc.number, e.title, e.decree) for e in self._entries])
         n = len(self._entries)
         df: dict[str, int] = defaultdict(int)
         for bag in bags:
@@ -401,7 +339,7 @@ class SearchIndex:
         aspects, explicit = aspects_of_question(joined)
         return _Query(norm=full, tokens=tokens, strong=strong, topic=topic, aspects=aspects,
                       explicit=explicit, domain=question_domain(joined), detail=asks_detail(joined),
-                      private=_private(joined),
+                      private=private_employer(joined),
                       subjects=frozenset(n for x, n in self._subjects.items() if f" {x} " in f" {joined} "))
 
     def _today_first(self, order: list[int], scores: list[float]) -> list[int]:

@@ -328,13 +328,13 @@ def test_close_siblings_are_not_sure() -> None:
 @needs_real_kb
 def test_decree_article_and_the_law_article_it_details_are_one_matter(real_index: SearchIndex) -> None:
     """NĐ 59/2023 details the Law: by citation in its text ("Điều 38 của Luật …") or by `details:`."""
-    from knowledge.search import _details
+    from knowledge.decrees import details_of
 
     def linked(number: int) -> set[int]:
         doc = next(d for d in real_index.kb.documents if d.number == "59/2023/NĐ-CP")
         art = doc.article(number)
         assert art is not None
-        return {n for d, n in _details(doc, art, real_index.kb) if d == "10/2022/QH15"}
+        return {n for d, n in details_of(doc, art, real_index.kb) if d == "10/2022/QH15"}
 
     assert {38, 39} <= linked(14)  # cites Điều 38; `details:` adds Điều 39 (activities)
     assert linked(10) == {33}  # hội nghị định kỳ
