@@ -38,6 +38,7 @@ class Reason(StrEnum):
     STATUS_NOTE_REQUIRED = "status_note_required"
     REPLACED_BY_REQUIRED = "replaced_by_required"
     CURRENT_ON_IN_FORCE = "current_on_in_force"
+    DETAILS_NOT_IN_FORCE = "details_not_in_force"
     UNKNOWN_DOCUMENT = "unknown_document"
     UNKNOWN_ARTICLE = "unknown_article"
     SELF_REFERENCE = "self_reference"
@@ -77,6 +78,7 @@ _ENGLISH: dict[Reason, str] = {
     Reason.STATUS_NOTE_REQUIRED: "a {status!r} document needs a status_note",
     Reason.REPLACED_BY_REQUIRED: "a superseded document needs replaced_by",
     Reason.CURRENT_ON_IN_FORCE: "a document in force has no 'current' articles",
+    Reason.DETAILS_NOT_IN_FORCE: "only an article of a document in force details the Law ('details')",
     Reason.UNKNOWN_DOCUMENT: "document {value!r} is neither in the knowledge base nor in related_documents",
     Reason.UNKNOWN_ARTICLE: "document {document} has no article {article}",
     Reason.SELF_REFERENCE: "a document cannot refer to itself here",

@@ -49,7 +49,7 @@ _DOC_REQUIRED = ("id", "number", "kind", "title", "issuer", "issued", "effective
                  "source", "aliases", "chapters")
 _DOC_OPTIONAL = ("signer", "status_note", "replaced_by", "related_documents", "text_source")
 _ARTICLE_OPTIONAL = ("title", "section", "summary", "missing", "text", "keywords", "questions", "sources",
-                     "current")
+                     "current", "details")
 
 
 class _PendingRefs:
@@ -145,6 +145,11 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
                 raise c.fail(f"{ap}.current", Reason.CURRENT_ON_IN_FORCE)
             for where, ref in current:
                 pending.add(c, f"{where}.document", ref.document, ref, number)
+            details = c.refs(a, "details", ap)  # in-force decree -> the Law articles it details
+            if details and status is not Status.IN_FORCE:
+                raise c.fail(f"{ap}.details", Reason.DETAILS_NOT_IN_FORCE)
+            for where, ref in details:
+                pending.add(c, f"{where}.document", ref.document, ref, number)
             articles.append(Article(
                 number=art_no,
                 title=c.text(a, "title", ap, nullable=True),
@@ -156,6 +161,7 @@ def _parse_document(file: Path, pending: _PendingRefs) -> Document:
                 questions=c.texts(a, "questions", ap),
                 sources=sources,
                 current=tuple(ref for _, ref in current),
+                details=tuple(ref for _, ref in details),
                 document=number,
                 chapter_index=ci,
                 text=text,

@@ -167,6 +167,7 @@ class Article:
     chapter_index: int  # position of its chapter in Document.chapters
     text: ArticleText | None = None
     amendments: tuple[Amendment, ...] = ()
+    details: tuple[ArticleRef, ...] = ()  # a decree's article: the Law articles whose matter it details
 
     @property
     def intro(self) -> str | None:

@@ -23,6 +23,7 @@ __all__ = [
     "ASPECTS",
     "STOPWORDS",
     "SYNONYMS",
+    "asks_detail",
     "aspect_match",
     "aspects_of_question",
     "aspects_of_title",
@@ -219,6 +220,19 @@ def aspects_of_question(text: str) -> tuple[frozenset[str], frozenset[str]]:
                          if any(_has(padded, c) for c in title if c not in _TOPICAL))
     implied = frozenset(n for n, (cues, _) in ASPECTS.items() if any(_has(padded, c) for c in cues))
     return explicit | implied, explicit
+
+
+# A procedure detail: the Law states the right or the principle and leaves these to its decrees.
+DETAIL_CUES = ("thu tuc", "trinh tu", "quy trinh", "ho so", "mau", "bien ban", "ke hoach", "phuong an",
+               "thoi han", "truoc bao nhieu ngay", "truoc may ngay", "trong bao lau", "bao lau",
+               "to phat phieu", "to bau cu", "ban kiem phieu", "cum dan cu", "theo cum", "kiem phieu",
+               "bao cao ket qua", "chuong trinh cong tac", "tiep nhan", "phoi hop", "nguyen tac")
+
+
+def asks_detail(text: str) -> bool:
+    """Whether a folded question asks for a procedure detail (DETAIL_CUES)."""
+    padded = f" {text} "
+    return any(_has(padded, c) for c in DETAIL_CUES)
 
 
 def aspects_of_title(title: str) -> frozenset[str]:

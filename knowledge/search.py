@@ -32,11 +32,19 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from knowledge.calibration import ON_TOPIC, Calibration, Candidate, is_sure
+from knowledge.decrees import (
+    decree_subjects,
+    details_of,
+    official_parts,
+    private_employer,
+    state_only,
+)
 from knowledge.lexicon import KINDS, DocumentNames, Speller
 from knowledge.model import Article, ArticleRef, Document, KnowledgeBase, Status, Verified
 from knowledge.normalize import normalize
 from knowledge.query import (
     STOPWORDS,
+    asks_detail,
     aspect_match,
     aspects_of_question,
     aspects_of_title,
@@ -113,6 +121,10 @@ class Tuning:
     c_keywords: float = 0.2
     c_questions: float = 0.25
     doc_boost: float = 0.25  # added (×100) to articles of, or about, the named document
+    about_share: float = 0.5  # share of `doc_boost` for an article that only talks about the named document
+    subject_boost: float = 0.1  # the question names a decree's whole subject ("hương ước"): its articles
+    private_penalty: float = 0.04  # a private employer asked: the state-owned-enterprise articles yield
+    detail_boost: float = 0.06  # a procedure detail asked (trình tự, hồ sơ, mẫu, thời hạn …): decree articles
     topic_boost: float = 0.08  # same, for a document named only by a topical alias ("quy chế dân chủ ở xã")
     unverified_penalty: float = 0.85  # pointers rank below real answers of equal strength
     domain_boost: float = 0.06  # the question is clearly about one setting (commune, agency, workplace)
@@ -140,6 +152,8 @@ class _Entry:
     related: frozenset[tuple[str, int]]  # itself, its current articles, and old articles pointing at it
     fields: tuple[tuple[str, frozenset[str]], ...]  # terms of each field, to say which one matched
     in_force: bool
+    decree: bool  # an article of an in-force decree (it gives the procedure the Law leaves to it)
+    state_only: bool  # governs only state-owned enterprises (the Law's "doanh nghiệp nhà nước" section)
     clauses: tuple[tuple[int, frozenset[str]], ...]  # (khoản number, its terms incl. its điểm)
 
 
@@ -154,15 +168,9 @@ class _Query:
     aspects: frozenset[str]
     explicit: frozenset[str]  # aspects asked with a title's own word ("hình thức", "nhiệm vụ")
     domain: str | None
-
-
-def _official_parts(art: Article) -> list[str]:
-    """The official wording in force (intro, khoản, điểm) as separate texts; none when not carried."""
-    text = art.text_in_force
-    if text is None:
-        return []
-    return [text.intro, *(p.text for p in text.points),
-            *(x for c in text.clauses for x in (c.text, *(p.text for p in c.points)))]
+    detail: bool  # asks for a procedure detail, which a decree gives and the Law leaves to it
+    private: float  # 1: a private employer named; 0.5: a company without "nhà nước"; 0: neither
+    subjects: frozenset[str]  # decrees whose whole subject the question names (_decree_subjects)
 
 
 def _clause_terms(art: Article) -> tuple[tuple[int, frozenset[str]], ...]:
@@ -194,6 +202,9 @@ class SearchIndex:
                 for ref in art.current:
                     links[key].add((ref.document, ref.article))
                     links[(ref.document, ref.article)].add(key)
+                for law_key in details_of(doc, art, kb):
+                    links[key].add(law_key)
+                    links[law_key].add(key)
 
         bags: list[dict[str, float]] = []
         question_texts: list[str] = []
@@ -210,7 +221,7 @@ class SearchIndex:
                     (t.w_section, [normalize(art.section or "")]),
                     (t.w_chapter, [normalize(chapter.title or "")]),
                     (t.w_summary, [normalize(art.summary or "")]),
-                    (t.w_text, [normalize(x) for x in _official_parts(art)]),
+                    (t.w_text, [normalize(x) for x in official_parts(art)]),
                 )
                 bag: dict[str, float] = defaultdict(float)
                 for weight, texts in fields:
@@ -239,10 +250,13 @@ class SearchIndex:
                     about=frozenset(m for m in mentioned if m != doc.number),
                     related=frozenset(links[(doc.number, art.number)]),
                     in_force=doc.status is Status.IN_FORCE,
+                    decree=doc.status is Status.IN_FORCE and doc.kind.startswith("Nghị"),
+                    state_only=state_only(f"{fields[3][1][0]} {fields[0][1][0]}"),
                     clauses=_clause_terms(art),
                 ))
                 self._by_ref[(doc.number, art.number)] = i
 
+        self._subjects = decree_subjects([(e.doc.number, e.title, e.decree) for e in self._entries])
         n = len(self._entries)
         df: dict[str, int] = defaultdict(int)
         for bag in bags:
@@ -324,7 +338,9 @@ class SearchIndex:
         joined = " ".join(tokens)
         aspects, explicit = aspects_of_question(joined)
         return _Query(norm=full, tokens=tokens, strong=strong, topic=topic, aspects=aspects,
-                      explicit=explicit, domain=question_domain(joined))
+                      explicit=explicit, domain=question_domain(joined), detail=asks_detail(joined),
+                      private=private_employer(joined),
+                      subjects=frozenset(n for x, n in self._subjects.items() if f" {x} " in f" {joined} "))
 
     def _today_first(self, order: list[int], scores: list[float]) -> list[int]:
         """No document named: an old document's best article gives way to today's article on the matter
@@ -438,8 +454,10 @@ class SearchIndex:
                 1.0 if lex > 0 else 0.5)
             number = entry.doc.number
             if strong:
-                if number in strong or entry.about & strong:
+                if number in strong:
                     s += t.doc_boost
+                elif entry.about & strong:  # an article that talks about the named document yields to it
+                    s += t.doc_boost * t.about_share
             else:
                 if topic and (number in topic or entry.about & topic):
                     s += t.topic_boost
@@ -447,6 +465,12 @@ class SearchIndex:
                     s -= t.history_penalty
             if q.domain and entry.domain:
                 s += t.domain_boost if entry.domain == q.domain else -t.domain_boost
+            if q.detail and entry.decree:
+                s += t.detail_boost
+            if number in q.subjects:
+                s += t.subject_boost
+            if q.private and entry.state_only:
+                s -= t.private_penalty * q.private
             match = aspect_match(q.aspects, entry.aspects)
             if match:
                 weight = 1.0 if q.explicit else t.implied_aspect

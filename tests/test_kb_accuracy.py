@@ -15,10 +15,10 @@ from knowledge.evaluation import Report, evaluate, load_labelled, split
 from knowledge.search import SearchIndex
 from tests.kb_helpers import QUESTIONS, real_kb_missing
 
-TOP1_FLOOR = 0.80
-TOP3_FLOOR = 0.93
+TOP1_FLOOR = 0.86  # measured 86.6 % (all 733 questions, 2026-12-05)
+TOP3_FLOOR = 0.95  # measured 95.9 %
 NO_DIACRITICS_SLACK = 0.05
-SURE_RIGHT_FLOOR = 0.93  # of the answers called sure, the share that is right
+SURE_RIGHT_FLOOR = 0.97  # of the answers called sure, the share that is right (measured 98.1 %)
 
 pytestmark = pytest.mark.skipif(real_kb_missing() is not None, reason=real_kb_missing() or "")
 
@@ -92,7 +92,7 @@ def test_not_sure_is_honest(run, labelled) -> None:
     report = run(labelled)
     assert report.not_sure_on_unanswerable >= 0.9
     assert report.sure_right >= SURE_RIGHT_FLOOR, f"sure and right {report.sure_right:.1%}"
-    assert report.not_sure_on_answerable <= 0.65  # measured 60 %: the price of sure-and-right at 82 % top-1
+    assert report.not_sure_on_answerable <= 0.65  # measured 53 %: the price of sure-and-right at 87 % top-1
 
 
 def test_held_out_split_is_not_far_behind(run, labelled) -> None:

@@ -47,6 +47,7 @@ BROKEN_CASES = {
     "duplicate_alias": ("pl-34-2007.yaml", "aliases[0]", Reason.DUPLICATE_ALIAS),
     "duplicate_number": ("luat-10-2022.yaml", "number", Reason.DUPLICATE_DOCUMENT),
     "current_on_in_force": ("luat-10-2022.yaml", "chapters[2].articles[0].current", Reason.CURRENT_ON_IN_FORCE),
+    "details_not_in_force": ("pl-34-2007.yaml", "chapters[0].articles[0].details", Reason.DETAILS_NOT_IN_FORCE),
     "status_note_required": ("pl-34-2007.yaml", "status_note", Reason.STATUS_NOTE_REQUIRED),
     "replaced_by_required": ("pl-34-2007.yaml", "replaced_by", Reason.REPLACED_BY_REQUIRED),
     "bad_url": ("pl-34-2007.yaml", "source", Reason.BAD_URL),

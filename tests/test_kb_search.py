@@ -323,3 +323,26 @@ def test_close_siblings_are_not_sure() -> None:
     assert not is_sure([best, sibling], c)
     assert is_sure([best, far], c)  # a strong best answer ahead of another matter of another chapter
     assert not is_sure([Candidate(score=c.sure_low - 1, key=best.key, related=frozenset(), chapter=chapter)], c)
+
+
+@needs_real_kb
+def test_decree_article_and_the_law_article_it_details_are_one_matter(real_index: SearchIndex) -> None:
+    """NĐ 59/2023 details the Law: by citation in its text ("Điều 38 của Luật …") or by `details:`."""
+    from knowledge.decrees import details_of
+
+    def linked(number: int) -> set[int]:
+        doc = next(d for d in real_index.kb.documents if d.number == "59/2023/NĐ-CP")
+        art = doc.article(number)
+        assert art is not None
+        return {n for d, n in details_of(doc, art, real_index.kb) if d == "10/2022/QH15"}
+
+    assert {38, 39} <= linked(14)  # cites Điều 38; `details:` adds Điều 39 (activities)
+    assert linked(10) == {33}  # hội nghị định kỳ
+    assert linked(1) == set()  # the scope article lists provisions, it details none of them
+
+
+def test_procedure_detail_questions_are_recognised() -> None:
+    from knowledge.query import asks_detail
+    assert asks_detail(normalize("Tổ phát phiếu lấy ý kiến gồm những ai?"))
+    assert asks_detail(normalize("Kế hoạch phát phiếu phải gửi cho ai, thời hạn nào?"))
+    assert not asks_detail(normalize("Dân được bàn và quyết định những việc gì?"))
